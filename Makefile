@@ -1,0 +1,88 @@
+# chorus - build with plain make and pkg-config.
+#   make            library, the chorus program and test binaries (build/)
+#   make test       every test, normal build then ASan+UBSan (build-asan/)
+#   make demo       the main job on the bundled sample
+#   make bench      ingest benchmarks (see bench/README.md)
+#   make fuzz       libFuzzer targets, a short run each (needs clang)
+#   make clean
+
+PKGS      := zlib libzstd libarchive json-c sqlite3 libxxhash
+CC        ?= cc
+BUILD     ?= build
+OPT       ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS  += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
+CFLAGS    += -std=c17 $(OPT) $(WARN) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
+
+LIB_SRC   := $(sort $(shell find src -name '*.c'))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libchorus.a
+BIN       := $(BUILD)/chorus
+TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS     := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all test test-normal test-asan demo bench fuzz clean setup
+
+all: $(BIN) $(TESTS) $(TOOLS) $(BENCHES)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+test: all
+	@bash tests/run.sh build --no-fail
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDLIBS="$(SAN_FLAGS)" all
+	@bash tests/run.sh build-asan --no-fail
+	@bash tests/summary.sh build build-asan
+
+test-normal: all
+	@bash tests/run.sh build
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDLIBS="$(SAN_FLAGS)" all
+	@bash tests/run.sh build-asan
+
+demo: all
+	@bash scripts/demo.sh
+
+bench: all
+	@bash bench/run.sh
+
+fuzz:
+	@bash tests/fuzz/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

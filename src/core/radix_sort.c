@@ -1,0 +1,61 @@
+/*
+ * radix_sort.c - LSD radix sort, 8 bits a pass (see radix_sort.h). All
+ * eight histograms come from one read of the keys; passes whose histogram
+ * puts every key in one bucket are skipped.
+ */
+#include "radix_sort.h"
+
+#include <string.h>
+
+static void scatter(const uint64_t *ks, const uint32_t *vs, uint64_t *kd, uint32_t *vd, size_t n,
+                    unsigned shift, size_t *offs)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (ks[i] >> shift) & 0xff;
+        size_t o = offs[b]++;
+        kd[o] = ks[i];
+        if (vs)
+            vd[o] = vs[i];
+    }
+}
+
+chorus_rc ch_radix_sort_u64(chorus_ctx *ctx, uint64_t *keys, uint32_t *vals, size_t n)
+{
+    if (n < 2)
+        return CHORUS_OK;
+    size_t (*hist)[256] = ch_calloc(ctx, 8 * sizeof *hist);
+    uint64_t *ktmp = ch_alloc(ctx, n * sizeof *ktmp);
+    uint32_t *vtmp = vals ? ch_alloc(ctx, n * sizeof *vtmp) : NULL;
+    if (!hist || !ktmp || (vals && !vtmp)) {
+        ch_free(ctx, hist, 8 * sizeof *hist);
+        ch_free(ctx, ktmp, n * sizeof *ktmp);
+        ch_free(ctx, vtmp, n * sizeof *vtmp);
+        return ch_nomem(ctx);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < 8; d++)
+            hist[d][(keys[i] >> (8 * d)) & 0xff]++;
+    uint64_t *ks = keys, *kd = ktmp;
+    uint32_t *vs = vals, *vd = vtmp;
+    for (unsigned d = 0; d < 8; d++) {
+        if (hist[d][(keys[0] >> (8 * d)) & 0xff] == n)
+            continue; /* every key has the same byte here */
+        size_t offs[256], sum = 0;
+        for (int b = 0; b < 256; b++) {
+            offs[b] = sum;
+            sum += hist[d][b];
+        }
+        scatter(ks, vs, kd, vd, n, 8 * d, offs);
+        uint64_t *kt = ks; ks = kd; kd = kt;
+        uint32_t *vt = vs; vs = vd; vd = vt;
+    }
+    if (ks != keys) {
+        memcpy(keys, ks, n * sizeof *keys);
+        if (vals)
+            memcpy(vals, vs, n * sizeof *vals);
+    }
+    ch_free(ctx, hist, 8 * sizeof *hist);
+    ch_free(ctx, ktmp, n * sizeof *ktmp);
+    ch_free(ctx, vtmp, n * sizeof *vtmp);
+    return CHORUS_OK;
+}
