@@ -86,6 +86,9 @@ size_t chorus_record_limit(const chorus_ctx *ctx);
 void chorus_set_memory_limit(chorus_ctx *ctx, uint64_t bytes);
 uint64_t chorus_memory_limit(const chorus_ctx *ctx);
 
+/* XXH3-64 digest and size of a file's bytes, for manifests. */
+chorus_rc chorus_file_digest(chorus_ctx *ctx, const char *path, uint64_t *hash, uint64_t *size);
+
 /* Name of a return code, e.g. "bad input". */
 const char *chorus_rc_name(chorus_rc rc);
 

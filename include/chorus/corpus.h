@@ -84,8 +84,11 @@ typedef struct chorus_ingest_opts {
 typedef struct chorus_ingest_stats {
     uint64_t files, bytes, rows_read, rows_kept, rows_skipped;
     uint64_t skipped_by_reason[CHORUS_SKIP_REASONS];
-    uint64_t posts, accounts_rows; /* rows that became posts / account records */
-    uint64_t invalid_utf8;         /* text fields with invalid UTF-8 (kept) */
+    uint64_t posts;        /* distinct posts added to the corpus */
+    uint64_t posts_by_kind[4]; /* of those, by chorus_post_kind */
+    uint64_t duplicates;   /* rows whose post id the corpus already held (kept once) */
+    uint64_t accounts_rows; /* account rows (users files, API user objects) */
+    uint64_t invalid_utf8; /* texts with invalid UTF-8 (kept as bytes) */
 } chorus_ingest_stats;
 
 typedef struct chorus_corpus chorus_corpus;
@@ -124,6 +127,7 @@ typedef struct chorus_post_view {
     const uint32_t *hashtags, *urls, *mentions;
     uint32_t n_hashtags, n_urls, n_mentions;
     chorus_str client, lang, source, title;
+    uint32_t client_sid, lang_sid, source_sid; /* string ids, UINT32_MAX when empty */
     uint32_t file;           /* index of the input file it came from */
     char id_buf[24], ref_buf[24];
 } chorus_post_view;
@@ -168,6 +172,11 @@ void chorus_corpus_time_span(const chorus_corpus *c, int64_t *first_ms, int64_t 
 /* Milliseconds encoded in a snowflake id, or INT64_MIN when id is not a
  * plausible snowflake (before Nov 2010 or far in the future). */
 int64_t chorus_snowflake_ms(uint64_t id);
+
+/* Formats UTC milliseconds as ISO 8601 ("2019-06-01T12:30:05.123Z", the
+ * fraction only when non-zero) into out (at least 32 bytes). Returns the
+ * length. */
+size_t chorus_format_time_utc(int64_t ms, char *out);
 
 #ifdef __cplusplus
 }

@@ -25,17 +25,21 @@ void ch_intern_free(ch_intern *t)
     memset(t, 0, sizeof *t);
 }
 
+#define HASH_HIGH 0xffffffff00000000ULL
+
+static uint64_t slot_value(uint64_t h, uint32_t id) { return (h & HASH_HIGH) | ((uint64_t)id + 1); }
+
 static chorus_rc rehash(ch_intern *t)
 {
     size_t ns = t->nslots ? t->nslots * 2 : 1024;
-    uint32_t *slots = ch_calloc(t->ctx, ns * sizeof *slots);
+    uint64_t *slots = ch_calloc(t->ctx, ns * sizeof *slots);
     if (!slots)
         return ch_nomem(t->ctx);
     for (size_t id = 0; id < t->n; id++) {
         size_t i = t->hash[id] & (ns - 1);
         while (slots[i])
             i = (i + 1) & (ns - 1);
-        slots[i] = (uint32_t)id + 1;
+        slots[i] = slot_value(t->hash[id], (uint32_t)id);
     }
     ch_free(t->ctx, t->slots, t->nslots * sizeof *t->slots);
     t->slots = slots;
@@ -47,11 +51,11 @@ static size_t probe(const ch_intern *t, const char *p, size_t n, uint64_t h)
 {
     size_t mask = t->nslots - 1, i = h & mask;
     for (;;) {
-        uint32_t s = t->slots[i];
+        uint64_t s = t->slots[i];
         if (!s)
             return i;
-        uint32_t id = s - 1;
-        if (t->hash[id] == h && t->len[id] == n && memcmp(t->str[id], p, n) == 0)
+        uint32_t id = (uint32_t)(s & 0xffffffffu) - 1;
+        if ((s & HASH_HIGH) == (h & HASH_HIGH) && t->len[id] == n && memcmp(t->str[id], p, n) == 0)
             return i;
         i = (i + 1) & mask;
     }
@@ -61,8 +65,8 @@ uint32_t ch_intern_find(const ch_intern *t, const char *p, size_t n)
 {
     if (!t->nslots)
         return CH_NO_ID;
-    uint32_t s = t->slots[probe(t, p, n, ch_hash64(p, n, 0))];
-    return s ? s - 1 : CH_NO_ID;
+    uint64_t s = t->slots[probe(t, p, n, ch_hash64(p, n, 0))];
+    return s ? (uint32_t)(s & 0xffffffffu) - 1 : CH_NO_ID;
 }
 
 static chorus_rc grow_arrays(ch_intern *t)
@@ -86,7 +90,7 @@ uint32_t ch_intern_add_h(ch_intern *t, const char *p, size_t n, uint64_t h)
         return CH_NO_ID;
     size_t i = probe(t, p, n, h);
     if (t->slots[i])
-        return t->slots[i] - 1;
+        return (uint32_t)(t->slots[i] & 0xffffffffu) - 1;
     if (n > UINT32_MAX || t->n >= CH_NO_ID - 1) {
         ch_error(t->ctx, CHORUS_ELIMIT, "too many or too long strings to intern");
         return CH_NO_ID;
@@ -100,7 +104,7 @@ uint32_t ch_intern_add_h(ch_intern *t, const char *p, size_t n, uint64_t h)
     t->str[id] = d;
     t->len[id] = (uint32_t)n;
     t->hash[id] = h;
-    t->slots[i] = id + 1;
+    t->slots[i] = slot_value(h, id);
     return id;
 }
 

@@ -1,7 +1,8 @@
 /*
  * intern.h - string interning: each distinct byte string gets a dense
- * uint32 id, stored once in an arena. Open addressing on 64-bit hashes;
- * lookups compare the cached hash before the bytes.
+ * uint32 id, stored once in an arena. Open addressing; each slot holds
+ * the id with half of its hash, so a probe touches the bytes only when
+ * that half matches.
  */
 #ifndef CH_INTERN_H
 #define CH_INTERN_H
@@ -17,7 +18,7 @@ typedef struct ch_intern {
     uint32_t *len;    /* id -> length */
     uint64_t *hash;   /* id -> hash */
     size_t n, cap;
-    uint32_t *slots; /* id+1, 0 = empty */
+    uint64_t *slots; /* high 32 bits of the hash | (id+1); 0 = empty */
     size_t nslots;   /* power of two */
 } ch_intern;
 

@@ -202,22 +202,21 @@ static void unescape(ch_csv *r)
     }
 }
 
-/* Makes room and reads more input behind the partial record at pos. */
+/* Makes room and reads more input behind the partial record at pos.
+ * *too_large is set instead when that record is already over the limit. */
 static chorus_rc refill(ch_csv *r, int *too_large)
 {
-    *too_large = 0;
+    size_t limit = r->ctx->record_limit;
+    *too_large = r->len - r->pos > limit;
+    if (*too_large)
+        return CHORUS_OK;
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
         r->len -= r->pos;
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        size_t limit = r->ctx->record_limit;
-        if (r->cap >= limit) {
-            *too_large = 1;
-            return CHORUS_OK;
-        }
-        size_t ncap = r->cap * 2 > limit ? limit : r->cap * 2;
+        size_t ncap = r->cap * 2 > limit + 1 ? limit + 1 : r->cap * 2;
         char *nb = ch_realloc(r->ctx, r->buf, r->cap, ncap);
         if (!nb)
             return ch_nomem(r->ctx);
@@ -274,6 +273,16 @@ chorus_rc ch_csv_next(ch_csv *r, int *has)
         int pr = r->pos < r->len ? parse_record(r, &end, &nl) : REC_MORE;
         if (pr == REC_ERR)
             return r->ctx->rc;
+        if (pr == REC_DONE && end - r->pos > r->ctx->record_limit) {
+            /* Complete but over the limit: skipped like a partial one. */
+            r->rec_line = r->line;
+            r->line += nl;
+            r->pos = end;
+            r->nf = 0;
+            r->status = CH_CSV_TOO_LARGE;
+            *has = 1;
+            return CHORUS_OK;
+        }
         if (pr == REC_DONE) {
             unescape(r);
             r->rec_line = r->line;

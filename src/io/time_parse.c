@@ -234,3 +234,16 @@ size_t ch_format_time(int64_t ms, char *out)
     return (size_t)snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, mo, d, h, mi,
                             s);
 }
+
+int64_t chorus_snowflake_ms(uint64_t id)
+{
+    /* Snowflake ids began on 2010-11-04; before that ids were sequential
+     * and small. Accept times up to 2100 so damaged ids are not trusted. */
+    const int64_t epoch = 1288834974657LL, end_2100 = 4102444800000LL;
+    int64_t ms = (int64_t)(id >> 22) + epoch;
+    if ((id >> 22) == 0 || ms > end_2100)
+        return INT64_MIN;
+    return ms;
+}
+
+size_t chorus_format_time_utc(int64_t ms, char *out) { return ch_format_time(ms, out); }

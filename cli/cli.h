@@ -1,0 +1,76 @@
+/*
+ * cli.h - what the chorus subcommands share: exit codes, the ingest
+ * options every command that reads posts accepts, progress on a terminal,
+ * problem printing, and small output helpers.
+ */
+#ifndef CHORUS_CLI_H
+#define CHORUS_CLI_H
+
+#include <chorus/chorus.h>
+#include <chorus/corpus.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_INTERNAL = 2 };
+
+/* Options of the ingest stage (shared by ingest and analyze). */
+typedef struct cli_ingest {
+    chorus_ingest_opts opts;
+    chorus_column_map map;
+    char *map_spec;
+    int quiet, max_problems;
+    const char *problems_csv;
+    uint64_t record_limit, max_memory;
+    /* filled while running */
+    FILE *problems_out;
+    uint64_t problems_seen;
+    double started, last_progress;
+    chorus_ingest_stats stats;
+    double seconds;
+} cli_ingest;
+
+/* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
+int cmd_ingest(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+
+/* Exit code for a library return code. */
+int cli_exit_code(chorus_rc rc);
+
+/* Prints "chorus: message" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Handles one ingest option (getopt_long code and optarg). Returns 1 if it
+ * was one, 0 if not, -1 on a bad value (message printed). */
+int cli_ingest_option(cli_ingest *in, int opt, const char *arg);
+
+/* Sets defaults. */
+void cli_ingest_init(cli_ingest *in);
+
+/* Ingests every input into c, with progress and problem reporting. */
+chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
+                         int n_inputs);
+
+/* Writes the ingest summary (human-readable) to out. */
+void cli_print_summary(FILE *out, const chorus_corpus *c, const cli_ingest *in);
+
+/* Wall-clock seconds. */
+double cli_now(void);
+
+/* Formats bytes as "12.3 MB". */
+const char *cli_bytes(uint64_t n, char *buf, size_t cap);
+
+/* The ingest options' help text. */
+extern const char cli_ingest_help[];
+
+/* getopt_long entries for the ingest options (terminated by the caller's). */
+#define CLI_INGEST_LONGOPTS                                       \
+    {"format", required_argument, 0, 'F'},                        \
+    {"map", required_argument, 0, 'm'},                           \
+    {"delimiter", required_argument, 0, 'D'},                     \
+    {"strict", no_argument, 0, 's'},                              \
+    {"quiet", no_argument, 0, 'q'},                               \
+    {"max-problems", required_argument, 0, 'P'},                  \
+    {"problems", required_argument, 0, 'R'},                      \
+    {"record-limit", required_argument, 0, 'L'},                  \
+    {"max-memory", required_argument, 0, 'M'}
+
+#endif

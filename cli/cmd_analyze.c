@@ -1,0 +1,229 @@
+/*
+ * cmd_analyze.c - `chorus analyze`: the main job. Ingests the inputs and
+ * writes everything into one output folder: chorus.db, manifest.json and
+ * report.html. Each analysis stage of chorus adds its tables and sections
+ * here; the run summary on stderr says what was found and where.
+ */
+#include "cli.h"
+
+#include <chorus/db.h>
+#include <chorus/output.h>
+#include <chorus/report.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: chorus analyze [options] INPUT... -o OUTDIR\n"
+    "\n"
+    "Runs the main job on the inputs and writes into OUTDIR (created if\n"
+    "needed):\n"
+    "  chorus.db       SQLite database of everything (docs/schema.md)\n"
+    "  manifest.json   version, parameters, inputs with sizes and digests,\n"
+    "                  row counts, skipped rows by reason, time per stage\n"
+    "  report.html     self-contained report; open it in any browser\n"
+    "Inputs are read as by 'chorus ingest' (see its --help for formats).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --out DIR       output folder (required)\n"
+    "  -h, --help          this help\n"
+    "%s"
+    "\n"
+    "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
+
+typedef struct run {
+    const char *outdir;
+    char **inputs;
+    int n_inputs, argc;
+    char **argv;
+    double t_ingest, t_db, t_report;
+    char started[32];
+} run;
+
+static int make_dir(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void out_path(char *buf, size_t cap, const char *dir, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+static void json_kv_str(FILE *o, const char *k, const char *v, const char *sep)
+{
+    fprintf(o, "  \"%s\": ", k);
+    chorus_json_string(o, v, strlen(v));
+    fputs(sep, o);
+}
+
+static void manifest_inputs(FILE *o, chorus_ctx *ctx, const run *r)
+{
+    fputs("  \"inputs\": [", o);
+    for (int i = 0; i < r->n_inputs; i++) {
+        uint64_t h = 0, size = 0;
+        int ok = strcmp(r->inputs[i], "-") != 0 && !chorus_file_digest(ctx, r->inputs[i], &h, &size);
+        fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", o);
+        chorus_json_string(o, r->inputs[i], strlen(r->inputs[i]));
+        if (ok)
+            fprintf(o, ", \"bytes\": %" PRIu64 ", \"xxh3_64\": \"%016" PRIx64 "\"}", size, h);
+        else
+            fputs(", \"bytes\": null, \"xxh3_64\": null}", o);
+    }
+    fputs("\n  ],\n", o);
+}
+
+static void manifest_counts(FILE *o, const chorus_corpus *c, const chorus_ingest_stats *st)
+{
+    fprintf(o, "  \"counts\": {\"files\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"rows_read\": %" PRIu64
+               ", \"rows_kept\": %" PRIu64 ", \"rows_skipped\": %" PRIu64 ", \"posts\": %u"
+               ", \"accounts\": %u, \"duplicates\": %" PRIu64 ", \"invalid_utf8\": %" PRIu64 "},\n",
+            st->files, st->bytes, st->rows_read, st->rows_kept, st->rows_skipped,
+            chorus_corpus_post_count(c), chorus_corpus_account_count(c), st->duplicates,
+            st->invalid_utf8);
+    fputs("  \"skipped_by_reason\": {", o);
+    for (int i = 0; i < CHORUS_SKIP_REASONS; i++)
+        fprintf(o, "%s\"%s\": %" PRIu64, i ? ", " : "", chorus_skip_reason_name(i),
+                st->skipped_by_reason[i]);
+    fputs("},\n", o);
+}
+
+static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
+                          const cli_ingest *in, const char *path)
+{
+    FILE *o = fopen(path, "w");
+    if (!o) {
+        cli_error("%s: %s", path, strerror(errno));
+        return CHORUS_EIO;
+    }
+    fputs("{\n", o);
+    json_kv_str(o, "chorus_version", CHORUS_VERSION, ",\n");
+    json_kv_str(o, "started", r->started, ",\n");
+    fputs("  \"arguments\": [", o);
+    for (int i = 0; i < r->argc; i++) {
+        fputs(i ? ", " : "", o);
+        chorus_json_string(o, r->argv[i], strlen(r->argv[i]));
+    }
+    fputs("],\n", o);
+    manifest_inputs(o, ctx, r);
+    manifest_counts(o, c, &in->stats);
+    fprintf(o, "  \"seconds\": {\"ingest\": %.3f, \"database\": %.3f, \"report\": %.3f}\n}\n",
+            r->t_ingest, r->t_db, r->t_report);
+    if (fclose(o) != 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        return CHORUS_EIO;
+    }
+    return CHORUS_OK;
+}
+
+static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_ingest *in)
+{
+    char db_path[4200], report[4200], manifest[4200];
+    out_path(db_path, sizeof db_path, r->outdir, "chorus.db");
+    out_path(report, sizeof report, r->outdir, "report.html");
+    out_path(manifest, sizeof manifest, r->outdir, "manifest.json");
+    double t = cli_now();
+    chorus_db *db;
+    chorus_rc rc = chorus_db_create(ctx, db_path, &db);
+    if (!rc && (rc = chorus_db_write_corpus(db, c, &in->stats)))
+        chorus_db_abort(db);
+    else if (!rc)
+        rc = chorus_db_commit(db);
+    r->t_db = cli_now() - t;
+    t = cli_now();
+    const char *params[] = {"inputs", r->inputs[0], "output folder", r->outdir};
+    chorus_report_info info = {&in->stats, params, 2};
+    if (!rc)
+        rc = chorus_report_write(ctx, c, report, &info);
+    r->t_report = cli_now() - t;
+    if (rc) {
+        cli_error("%s", chorus_errmsg(ctx));
+        return rc;
+    }
+    if ((rc = write_manifest(ctx, r, c, in, manifest)))
+        return rc;
+    fprintf(stderr, "results:  %s\nreport:   %s\nmanifest: %s\n", db_path, report, manifest);
+    return CHORUS_OK;
+}
+
+static int parse_args(int argc, char **argv, run *r, cli_ingest *in)
+{
+    static const struct option longopts[] = {
+        CLI_INGEST_LONGOPTS, {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+        int k = cli_ingest_option(in, opt, optarg);
+        if (k < 0)
+            return EXIT_INPUT;
+        if (k > 0)
+            continue;
+        if (opt == 'o')
+            r->outdir = optarg;
+        else if (opt == 'h') {
+            printf(usage, cli_ingest_help);
+            return -1;
+        } else {
+            fprintf(stderr, "Try 'chorus analyze --help'.\n");
+            return EXIT_INPUT;
+        }
+    }
+    if (optind >= argc || !r->outdir) {
+        cli_error("analyze: %s (try 'chorus analyze --help')",
+                  optind >= argc ? "no input" : "no output folder: give -o OUTDIR");
+        return EXIT_INPUT;
+    }
+    r->inputs = argv + optind;
+    r->n_inputs = argc - optind;
+    return EXIT_OK;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    run r;
+    cli_ingest in;
+    memset(&r, 0, sizeof r);
+    cli_ingest_init(&in);
+    r.argc = argc;
+    r.argv = argv;
+    int code = parse_args(argc, argv, &r, &in);
+    if (code)
+        return code < 0 ? EXIT_OK : code;
+    if (make_dir(r.outdir) != 0) {
+        cli_error("%s: cannot create folder: %s", r.outdir, strerror(errno));
+        return EXIT_INPUT;
+    }
+    chorus_format_time_utc((int64_t)time(NULL) * 1000, r.started);
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_corpus *c = ctx ? chorus_corpus_new(ctx) : NULL;
+    if (!c) {
+        cli_error("out of memory");
+        chorus_ctx_free(ctx);
+        return EXIT_INTERNAL;
+    }
+    chorus_rc rc = cli_ingest_run(ctx, &in, c, r.inputs, r.n_inputs);
+    r.t_ingest = in.seconds;
+    if (!rc) {
+        cli_print_summary(stderr, c, &in);
+        rc = write_outputs(ctx, &r, c, &in);
+    }
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+    return cli_exit_code(rc);
+}

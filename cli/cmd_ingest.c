@@ -1,0 +1,90 @@
+/*
+ * cmd_ingest.c - `chorus ingest`: reads inputs into a corpus, reports
+ * every bad row, prints a summary, and with --db writes the corpus to an
+ * SQLite database that replaces the file only when everything succeeded.
+ */
+#include "cli.h"
+
+#include <chorus/db.h>
+#include <getopt.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: chorus ingest [options] INPUT...\n"
+    "\n"
+    "Reads posts and accounts from each INPUT and prints what was read: rows\n"
+    "read, kept and skipped (by reason), posts by kind, accounts, time span.\n"
+    "INPUT is a file, or - for standard input. Plain, .gz, .zst and .zip\n"
+    "files are read alike (a zip's CSV members one after the other).\n"
+    "Formats are recognised from the content: the Twitter/X Information\n"
+    "Operations archive tweets and users CSV files, Twitter API v1.1 and v2\n"
+    "JSON lines, and any CSV given a --map.\n"
+    "\n"
+    "Options:\n"
+    "  --db FILE           also write the corpus to the SQLite database FILE\n"
+    "                      (docs/schema.md); FILE is replaced only on success\n"
+    "  -h, --help          this help\n"
+    "%s"
+    "\n"
+    "Exit status: 0 success (skipped rows are reported, not fatal), 1 bad\n"
+    "input or usage (with --strict: the first bad row), 2 internal error.\n";
+
+static int write_db(chorus_ctx *ctx, chorus_corpus *c, const char *path, const cli_ingest *in)
+{
+    chorus_db *db;
+    chorus_rc rc = chorus_db_create(ctx, path, &db);
+    if (!rc && (rc = chorus_db_write_corpus(db, c, &in->stats)))
+        chorus_db_abort(db);
+    else if (!rc)
+        rc = chorus_db_commit(db);
+    if (rc)
+        cli_error("%s", chorus_errmsg(ctx));
+    return rc;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_INGEST_LONGOPTS, {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    cli_ingest in;
+    cli_ingest_init(&in);
+    const char *db_path = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+        int r = cli_ingest_option(&in, opt, optarg);
+        if (r < 0)
+            return EXIT_INPUT;
+        if (r > 0)
+            continue;
+        if (opt == 'd')
+            db_path = optarg;
+        else if (opt == 'h') {
+            printf(usage, cli_ingest_help);
+            return EXIT_OK;
+        } else {
+            fprintf(stderr, "Try 'chorus ingest --help'.\n");
+            return EXIT_INPUT;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("ingest: no input (try 'chorus ingest --help')");
+        return EXIT_INPUT;
+    }
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_corpus *c = ctx ? chorus_corpus_new(ctx) : NULL;
+    if (!c) {
+        cli_error("out of memory");
+        chorus_ctx_free(ctx);
+        return EXIT_INTERNAL;
+    }
+    chorus_rc rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+    if (!rc)
+        cli_print_summary(stdout, c, &in);
+    if (!rc && db_path && !(rc = write_db(ctx, c, db_path, &in)))
+        printf("database        %s\n", db_path);
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+    return cli_exit_code(rc);
+}

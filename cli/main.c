@@ -1,0 +1,53 @@
+/*
+ * main.c - the chorus program: dispatches `chorus <command> [options]` to
+ * one file per subcommand, and answers --help and --version.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const char usage[] =
+    "usage: chorus <command> [options]\n"
+    "\n"
+    "chorus finds coordinated behaviour in social-media and news data and\n"
+    "reports the evidence: who acted in concert, on what, and when.\n"
+    "\n"
+    "Commands:\n"
+    "  analyze   the main job: ingest, then every analysis, the database and\n"
+    "            the HTML report in one output folder\n"
+    "  ingest    read inputs, report problems and a summary, optionally --db\n"
+    "\n"
+    "Run 'chorus <command> --help' for a command's options.\n"
+    "  -h, --help      this help\n"
+    "  -V, --version   print the version\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} commands[] = {
+    {"analyze", cmd_analyze},
+    {"ingest", cmd_ingest},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_INPUT;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+        printf("chorus %s\n", CHORUS_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command \"%s\" (try 'chorus --help')", argv[1]);
+    return EXIT_INPUT;
+}

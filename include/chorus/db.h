@@ -1,0 +1,62 @@
+/*
+ * db.h - the SQLite output of a run: the corpus (accounts, posts, their
+ * hashtag/url/mention lists, object columns, input files), the ingest
+ * statistics and input problems, plus tables later stages add by SQL.
+ * The database is built in a temporary file and renamed onto its path
+ * only on commit, so a failed run never leaves a half-written database.
+ * The schema is described in docs/schema.md.
+ */
+#ifndef CHORUS_DB_H
+#define CHORUS_DB_H
+
+#include <chorus/corpus.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the schema written (meta.schema_version). */
+#define CHORUS_DB_SCHEMA_VERSION 1
+
+typedef struct chorus_db chorus_db;
+
+/* Creates a new database that will replace `path` on commit. It is written
+ * to a temporary file beside it (path + ".tmp-<pid>"); an existing file at
+ * path is not touched until chorus_db_commit. Creates the schema and opens
+ * a transaction. On success *out is owned by the caller and must be
+ * released with chorus_db_commit or chorus_db_abort; on error *out is NULL,
+ * nothing is left on disk and the message is on ctx. path is copied. */
+chorus_rc chorus_db_create(chorus_ctx *ctx, const char *path, chorus_db **out);
+
+/* Writes every account, post, hashtag/url/mention item, object column
+ * value and input file of the corpus, then the ingest statistics (stats may
+ * be NULL: no statistics rows), then the indexes. Call it once per
+ * database. The corpus and stats are only read; the caller keeps them.
+ * On error the database should be aborted. */
+chorus_rc chorus_db_write_corpus(chorus_db *db, const chorus_corpus *c,
+                                 const chorus_ingest_stats *stats);
+
+/* Records one input problem (file, member, line, column, reason name,
+ * detail) in ingest_problems. p and its strings are only read during the
+ * call, so this can be called straight from a chorus_problem_fn. */
+chorus_rc chorus_db_add_problem(chorus_db *db, const chorus_problem *p);
+
+/* Executes SQL (one or more statements) inside the database's open
+ * transaction, for later stages that add their own tables. The SQL must
+ * not BEGIN, COMMIT or ROLLBACK. */
+chorus_rc chorus_db_exec(chorus_db *db, const char *sql);
+
+/* Commits, closes, flushes the temporary file to disk and renames it
+ * atomically onto the path given to chorus_db_create. db is freed in every
+ * case; on error the temporary file is removed and the old file at path (if
+ * any) is left as it was. */
+chorus_rc chorus_db_commit(chorus_db *db);
+
+/* Discards the database: closes it and removes the temporary file; the
+ * file at path is left as it was. db is freed. Safe with NULL. */
+void chorus_db_abort(chorus_db *db);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
