@@ -30,6 +30,7 @@ static const char usage[] =
     "Options:\n"
     "  -o, --out DIR       output folder (required)\n"
     "  -h, --help          this help\n"
+    "\n"
     "%s"
     "\n"
     "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";

@@ -24,6 +24,7 @@ static const char usage[] =
     "  --db FILE           also write the corpus to the SQLite database FILE\n"
     "                      (docs/schema.md); FILE is replaced only on success\n"
     "  -h, --help          this help\n"
+    "\n"
     "%s"
     "\n"
     "Exit status: 0 success (skipped rows are reported, not fatal), 1 bad\n"

@@ -13,5 +13,5 @@ for b in "$@"; do
         passed=$((passed + p)); failed=$((failed + q))
     done < "$f"
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed" | tee "$root/build/summary.txt"
 [ "$failed" -eq 0 ]

@@ -62,8 +62,9 @@ chorus_rc ch_reader_problem(ch_reader *r, uint64_t line, const char *column, int
         return CHORUS_OK;
     char w[1200];
     where(r, w, sizeof w, line);
-    return ch_error(r->ctx, CHORUS_EINPUT, "%s: %s%s%s (%s)", w, column ? "column " : "",
-                    column ? column : "", column ? ": " : "", detail);
+    return ch_error(r->ctx, CHORUS_EINPUT, "%s: %s%s%s%s (%s; stopped by --strict)", w,
+                    column ? "column " : "", column ? column : "", column ? ": " : "", detail,
+                    chorus_skip_reason_name(reason));
 }
 
 chorus_rc ch_reader_fatal(ch_reader *r, uint64_t line, const char *fmt, ...)
