@@ -1,10 +1,9 @@
 /*
- * db.h - the SQLite output of a run: the corpus (accounts, posts, their
- * hashtag/url/mention lists, object columns, input files), the ingest
- * statistics and input problems, plus tables later stages add by SQL.
- * The database is built in a temporary file and renamed onto its path
- * only on commit, so a failed run never leaves a half-written database.
- * The schema is described in docs/schema.md.
+ * db.h - the SQLite output of a run: corpus, ingest statistics, input
+ * problems, and tables later stages add by SQL (schema: docs/schema.md).
+ * Built in a temporary file renamed onto its path only on commit, so a
+ * failed run never leaves a half-written database. A chorus_db, like its
+ * context, must be used by one thread at a time.
  */
 #ifndef CHORUS_DB_H
 #define CHORUS_DB_H
