@@ -8,6 +8,7 @@
 
 #include <chorus/chorus.h>
 #include <chorus/corpus.h>
+#include <chorus/db.h>
 #include <stdio.h>
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_INTERNAL = 2 };
@@ -22,6 +23,8 @@ typedef struct cli_ingest {
     uint64_t record_limit, max_memory;
     /* filled while running */
     FILE *problems_out;
+    chorus_db *db; /* when set, problems are recorded in it too */
+    int db_failed, reported;
     uint64_t problems_seen;
     double started, last_progress;
     chorus_ingest_stats stats;
@@ -48,6 +51,12 @@ void cli_ingest_init(cli_ingest *in);
 /* Ingests every input into c, with progress and problem reporting. */
 chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
                          int n_inputs);
+
+/* Ingests into a new database at db_path: the database is created first
+ * (so problems land in it), then filled and committed; on any failure the
+ * file at db_path is left as it was. */
+chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
+                           int n_inputs, const char *db_path);
 
 /* Writes the ingest summary (human-readable) to out. */
 void cli_print_summary(FILE *out, const chorus_corpus *c, const cli_ingest *in);

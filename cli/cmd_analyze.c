@@ -132,25 +132,16 @@ static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
     return CHORUS_OK;
 }
 
-static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_ingest *in)
+static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_ingest *in,
+                               const char *db_path)
 {
-    char db_path[4200], report[4200], manifest[4200];
-    out_path(db_path, sizeof db_path, r->outdir, "chorus.db");
+    char report[4200], manifest[4200];
     out_path(report, sizeof report, r->outdir, "report.html");
     out_path(manifest, sizeof manifest, r->outdir, "manifest.json");
     double t = cli_now();
-    chorus_db *db;
-    chorus_rc rc = chorus_db_create(ctx, db_path, &db);
-    if (!rc && (rc = chorus_db_write_corpus(db, c, &in->stats)))
-        chorus_db_abort(db);
-    else if (!rc)
-        rc = chorus_db_commit(db);
-    r->t_db = cli_now() - t;
-    t = cli_now();
     const char *params[] = {"inputs", r->inputs[0], "output folder", r->outdir};
     chorus_report_info info = {&in->stats, params, 2};
-    if (!rc)
-        rc = chorus_report_write(ctx, c, report, &info);
+    chorus_rc rc = chorus_report_write(ctx, c, report, &info);
     r->t_report = cli_now() - t;
     if (rc) {
         cli_error("%s", chorus_errmsg(ctx));
@@ -218,11 +209,15 @@ int cmd_analyze(int argc, char **argv)
         chorus_ctx_free(ctx);
         return EXIT_INTERNAL;
     }
-    chorus_rc rc = cli_ingest_run(ctx, &in, c, r.inputs, r.n_inputs);
+    char db_path[4200];
+    out_path(db_path, sizeof db_path, r.outdir, "chorus.db");
+    double t = cli_now();
+    chorus_rc rc = cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path);
     r.t_ingest = in.seconds;
+    r.t_db = cli_now() - t - in.seconds;
     if (!rc) {
         cli_print_summary(stderr, c, &in);
-        rc = write_outputs(ctx, &r, c, &in);
+        rc = write_outputs(ctx, &r, c, &in, db_path);
     }
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);

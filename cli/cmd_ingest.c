@@ -30,19 +30,6 @@ static const char usage[] =
     "Exit status: 0 success (skipped rows are reported, not fatal), 1 bad\n"
     "input or usage (with --strict: the first bad row), 2 internal error.\n";
 
-static int write_db(chorus_ctx *ctx, chorus_corpus *c, const char *path, const cli_ingest *in)
-{
-    chorus_db *db;
-    chorus_rc rc = chorus_db_create(ctx, path, &db);
-    if (!rc && (rc = chorus_db_write_corpus(db, c, &in->stats)))
-        chorus_db_abort(db);
-    else if (!rc)
-        rc = chorus_db_commit(db);
-    if (rc)
-        cli_error("%s", chorus_errmsg(ctx));
-    return rc;
-}
-
 int cmd_ingest(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -80,10 +67,11 @@ int cmd_ingest(int argc, char **argv)
         chorus_ctx_free(ctx);
         return EXIT_INTERNAL;
     }
-    chorus_rc rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+    chorus_rc rc = db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, db_path)
+                           : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc)
         cli_print_summary(stdout, c, &in);
-    if (!rc && db_path && !(rc = write_db(ctx, c, db_path, &in)))
+    if (!rc && db_path)
         printf("database        %s\n", db_path);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);

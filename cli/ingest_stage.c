@@ -168,6 +168,8 @@ static void on_problem(void *ud, const chorus_problem *p)
 {
     cli_ingest *in = ud;
     in->problems_seen++;
+    if (in->db && chorus_db_add_problem(in->db, p) != CHORUS_OK && !in->db_failed)
+        in->db_failed = 1;
     if (in->problems_out) {
         FILE *o = in->problems_out;
         char line[32];
@@ -244,10 +246,35 @@ chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char
         rc = CHORUS_EIO;
     }
     in->problems_out = NULL;
-    if (rc && chorus_errcode(ctx))
+    if (rc && chorus_errcode(ctx)) {
         cli_error("%s", chorus_errmsg(ctx));
+        in->reported = 1;
+    }
     chorus_set_progress(ctx, NULL, NULL);
     chorus_set_problem_handler(ctx, NULL, NULL);
+    return rc;
+}
+
+chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
+                           int n_inputs, const char *db_path)
+{
+    chorus_rc rc = chorus_db_create(ctx, db_path, &in->db);
+    if (rc) {
+        cli_error("%s", chorus_errmsg(ctx));
+        return rc;
+    }
+    rc = cli_ingest_run(ctx, in, c, inputs, n_inputs);
+    if (!rc && in->db_failed)
+        rc = chorus_errcode(ctx) ? chorus_errcode(ctx) : CHORUS_EDB;
+    if (!rc)
+        rc = chorus_db_write_corpus(in->db, c, &in->stats);
+    if (!rc)
+        rc = chorus_db_commit(in->db);
+    else
+        chorus_db_abort(in->db);
+    in->db = NULL;
+    if (rc && chorus_errcode(ctx) && !in->reported)
+        cli_error("%s", chorus_errmsg(ctx));
     return rc;
 }
 
