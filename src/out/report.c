@@ -109,8 +109,12 @@ static chorus_rc activity(FILE *o, chorus_ctx *ctx, const chorus_corpus *c)
         if (k > max)
             max = k;
     }
-    fprintf(o, "<h2>Activity</h2>\n<p>Posts per %s%" PRId64 " day%s (tallest bar: %u posts).</p>\n",
-            bucket == 86400000 ? "" : "", bucket / 86400000, bucket == 86400000 ? "" : "s", max);
+    fputs("<h2>Activity</h2>\n<p>Posts per ", o);
+    if (bucket == 86400000)
+        fputs("day", o);
+    else
+        fprintf(o, "%" PRId64 " days", bucket / 86400000);
+    fprintf(o, " (tallest bar: %u posts).</p>\n", max);
     fprintf(o, "<svg width=\"100%%\" height=\"160\" viewBox=\"0 0 %zu 100\" "
                "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"posts over time\">\n", nb);
     for (size_t i = 0; i < nb; i++)
