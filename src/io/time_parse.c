@@ -212,11 +212,14 @@ int ch_parse_time(const char *p, size_t n, int64_t *ms, chorus_time_res *res)
         n--;
     if (n == 0)
         return -1;
-    if (n >= 10 && p[4] == '-')
-        return parse_iso(p, n, ms, res);
-    if (n == 30 && p[3] == ' ')
-        return parse_twitter(p, n, ms, res);
-    return parse_unix(p, n, ms, res);
+    int rc = (n >= 10 && p[4] == '-')  ? parse_iso(p, n, ms, res)
+             : (n == 30 && p[3] == ' ') ? parse_twitter(p, n, ms, res)
+                                        : parse_unix(p, n, ms, res);
+    /* One range for every format (1900-01-01Z to 2201-01-01Z), so a time
+     * chorus accepts can always be written and read back. */
+    if (rc == 0 && (*ms < -2208988800000LL || *ms >= 7289654400000LL))
+        return -1;
+    return rc;
 }
 
 size_t ch_format_time(int64_t ms, char *out)
