@@ -42,6 +42,22 @@ for s in tests/cli/run.sh tests/diff/run.sh; do
     bash "$s" "$build" > "$tmp/$name.out" 2>&1
     record "$name" "$tmp/$name.out" $?
 done
+# A short fuzzing run of every parser, once (the fuzz build has its own
+# sanitizers): FUZZ_SECONDS per target, 0 to skip.
+if [ "$build" = build ] && [ "${FUZZ_SECONDS:-5}" != 0 ]; then
+    FUZZ_SECONDS=${FUZZ_SECONDS:-5} bash tests/fuzz/run.sh > "$tmp/fuzz.out" 2>&1
+    rc=$?
+    ok=$(grep -c ': ok' "$tmp/fuzz.out")
+    bad=$(grep -Eic ': (build failed|crash)' "$tmp/fuzz.out")
+    if grep -q 'skipping' "$tmp/fuzz.out"; then
+        echo "fuzz: skipped ($(head -n 1 "$tmp/fuzz.out"))"
+    else
+        [ $rc -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+        echo "fuzz: $ok passed, $bad failed" > "$tmp/fuzz.sum"
+        record fuzz "$tmp/fuzz.sum" 0
+        [ "$bad" -ne 0 ] && tail -n 40 "$tmp/fuzz.out"
+    fi
+fi
 sed "s/^/[$build] /" "$results"
 if [ "$nofail" != "--no-fail" ] && grep -qv ' 0 failed$' "$results"; then
     exit 1
