@@ -34,6 +34,38 @@ struct ch_csv {
 
 enum { REC_DONE, REC_MORE, REC_ERR };
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* High bit set in each byte of w equal to the byte repeated in pat; the
+ * lowest set bit is always exact (carries only reach higher bytes). */
+static inline uint64_t bytes_equal(uint64_t w, uint64_t pat)
+{
+    uint64_t x = w ^ pat;
+    return (x - ONES) & ~x & HIGHS;
+}
+
+/* Index of the first delimiter, CR or LF at or after p (n if none):
+ * eight bytes at a time, then a byte table for the tail. */
+static inline size_t scan_plain(const ch_csv *r, size_t p, size_t n)
+{
+    const char *b = r->buf;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t pd = ONES * (unsigned char)r->delim, pn = ONES * '\n', pr = ONES * '\r';
+    while (p + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, b + p, 8);
+        uint64_t m = bytes_equal(w, pd) | bytes_equal(w, pn) | bytes_equal(w, pr);
+        if (m)
+            return p + ((size_t)__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < n && !r->special[(unsigned char)b[p]])
+        p++;
+    return p;
+}
+
 chorus_rc ch_csv_open(chorus_ctx *ctx, ch_source *src, char delim, ch_csv **out)
 {
     *out = NULL;
@@ -85,14 +117,19 @@ static uint64_t count_newlines(const char *p, size_t n)
     return c;
 }
 
-static int add_field(ch_csv *r, size_t off, size_t len, int esc)
+static int grow_fields(ch_csv *r)
 {
-    if (r->nf == r->fcap && ch_grow(r->ctx, (void **)&r->f, &r->fcap, r->nf + 1, sizeof *r->f))
+    return ch_grow(r->ctx, (void **)&r->f, &r->fcap, r->nf + 1, sizeof *r->f) ? -1 : 0;
+}
+
+static inline int add_field(ch_csv *r, size_t off, size_t len, int esc)
+{
+    if (r->nf == r->fcap && grow_fields(r))
         return -1;
-    r->f[r->nf].off = off;
-    r->f[r->nf].len = len;
-    r->f[r->nf].esc = esc;
-    r->nf++;
+    field *f = &r->f[r->nf++];
+    f->off = off;
+    f->len = len;
+    f->esc = esc;
     return 0;
 }
 
@@ -149,13 +186,11 @@ static int parse_record(ch_csv *r, size_t *end, uint64_t *nl)
             if (p < n && !sp[(unsigned char)b[p]]) {
                 /* Text after the closing quote: keep the row's shape, flag it. */
                 r->status = CH_CSV_BAD_QUOTE;
-                while (p < n && !sp[(unsigned char)b[p]])
-                    p++;
+                p = scan_plain(r, p, n);
             }
         } else {
             size_t s = p;
-            while (p < n && !sp[(unsigned char)b[p]])
-                p++;
+            p = scan_plain(r, p, n);
             if (p >= n && !r->eof)
                 return REC_MORE;
             if (add_field(r, s, p - s, 0))

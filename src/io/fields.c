@@ -7,17 +7,6 @@
 
 #include <string.h>
 
-chorus_str ch_trim(chorus_str s)
-{
-    while (s.len && (*s.ptr == ' ' || *s.ptr == '\t')) {
-        s.ptr++;
-        s.len--;
-    }
-    while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-        s.len--;
-    return s;
-}
-
 int ch_parse_u64(const char *p, size_t n, uint64_t *out)
 {
     if (n == 0 || n > 20)
@@ -25,7 +14,10 @@ int ch_parse_u64(const char *p, size_t n, uint64_t *out)
     uint64_t v = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned d = (unsigned char)p[i] - '0';
-        if (d > 9 || v > (UINT64_MAX - d) / 10)
+        if (d > 9)
+            return -1;
+        /* Only a 20-digit number can overflow: check its last step alone. */
+        if (i == 19 && v > (UINT64_MAX - d) / 10)
             return -1;
         v = v * 10 + d;
     }

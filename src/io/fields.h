@@ -30,6 +30,15 @@ int ch_parse_list(char *p, size_t len, chorus_str *items, uint32_t cap, uint32_t
 bool ch_is_pseudonym(const char *p, size_t n);
 
 /* Trims ASCII spaces and tabs at both ends. */
-chorus_str ch_trim(chorus_str s);
+static inline chorus_str ch_trim(chorus_str s)
+{
+    while (s.len && (*s.ptr == ' ' || *s.ptr == '\t')) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+        s.len--;
+    return s;
+}
 
 #endif

@@ -285,22 +285,39 @@ chorus_rc ch_source_read(ch_source *s, void *buf, size_t cap, size_t *got)
     return read_raw(s, buf, cap, got);
 }
 
+/* Plain files: what is left of the peeked buffer, then straight into the
+ * caller's buffer, saving a copy per byte. */
+static chorus_rc read_plain(ch_source *s, void *buf, size_t cap, size_t *got)
+{
+    size_t n = s->in_len - s->in_pos;
+    if (n) {
+        if (n > cap)
+            n = cap;
+        memcpy(buf, s->in + s->in_pos, n);
+        s->in_pos += n;
+        *got = n;
+        return CHORUS_OK;
+    }
+    for (;;) {
+        ssize_t r = s->eof ? 0 : read(s->fd, buf, cap);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return ch_error(s->ctx, CHORUS_EIO, "%s: read failed: %s", s->path, strerror(errno));
+        if (r == 0)
+            s->eof = 1;
+        s->bytes_in += (uint64_t)r;
+        *got = (size_t)r;
+        return CHORUS_OK;
+    }
+}
+
 static chorus_rc read_raw(ch_source *s, void *buf, size_t cap, size_t *got)
 {
     *got = 0;
     switch (s->kind) {
     case CH_SRC_PLAIN:
-        if (fill(s))
-            return s->ctx->rc;
-        {
-            size_t n = s->in_len - s->in_pos;
-            if (n > cap)
-                n = cap;
-            memcpy(buf, s->in + s->in_pos, n);
-            s->in_pos += n;
-            *got = n;
-        }
-        return CHORUS_OK;
+        return read_plain(s, buf, cap, got);
     case CH_SRC_GZIP:
         return read_gzip(s, buf, cap, got);
     case CH_SRC_ZSTD:
