@@ -38,7 +38,8 @@ void chorus_corpus_post(const chorus_corpus *c, uint32_t i, chorus_post_view *v)
     v->text = (chorus_str){c->txt[i], c->txt_len[i]};
     v->ref_post = key_str(c, c->ref[i], v->ref_buf);
     v->ref_account = c->ref_acct[i] == CH_NONE ? -1 : (int64_t)c->ref_acct[i];
-    const uint32_t *l = c->lists + c->list_off[i];
+    static const uint32_t no_items[1];
+    const uint32_t *l = c->lists ? c->lists + c->list_off[i] : no_items;
     v->n_hashtags = c->n_tags[i];
     v->n_urls = c->n_urls[i];
     v->n_mentions = c->n_ments[i];
