@@ -99,6 +99,7 @@ static chorus_rc rehash_posts(chorus_corpus *c)
     uint64_t *slots = ch_calloc(c->ctx, ns * sizeof *slots);
     if (!slots)
         return ch_nomem(c->ctx);
+    ch_hint_hugepages(slots, ns * sizeof *slots);
     for (size_t i = 0; i < c->np; i++) {
         size_t h = ch_mix64(c->key[i]) & (ns - 1);
         while (slots[h])
