@@ -156,6 +156,10 @@ chorus_str chorus_corpus_string(const chorus_corpus *c, uint32_t sid);
  * order: the key for partitioning work by account. */
 uint64_t chorus_corpus_account_hash(const chorus_corpus *c, uint32_t account);
 
+/* Stable 64-bit hash of an interned string (a hashtag, URL, object...),
+ * independent of ids and file order: the key for partitioning by object. */
+uint64_t chorus_corpus_string_hash(const chorus_corpus *c, uint32_t sid);
+
 /* Input files read so far, by index. */
 uint32_t chorus_corpus_file_count(const chorus_corpus *c);
 const char *chorus_corpus_file_name(const chorus_corpus *c, uint32_t file);

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#define ACCOUNT_HASH_SEED 0x63686f727573ULL /* fixed: partition keys must not change */
+#define PARTITION_SEED 0x63686f727573ULL /* fixed: partition keys must not change */
 
 uint32_t ch_corpus_account_of(chorus_corpus *c, chorus_str id)
 {
@@ -101,5 +101,11 @@ int64_t chorus_corpus_find_account(const chorus_corpus *c, const char *id, size_
 uint64_t chorus_corpus_account_hash(const chorus_corpus *c, uint32_t account)
 {
     return ch_hash64(ch_intern_str(&c->acct_ids, account), ch_intern_len(&c->acct_ids, account),
-                     ACCOUNT_HASH_SEED);
+                     PARTITION_SEED);
+}
+
+uint64_t chorus_corpus_string_hash(const chorus_corpus *c, uint32_t sid)
+{
+    chorus_str s = chorus_corpus_string(c, sid);
+    return ch_hash64(s.ptr, s.len, PARTITION_SEED);
 }

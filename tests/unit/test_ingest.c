@@ -354,6 +354,71 @@ static void test_record_limit(void)
     chorus_ctx_free(ctx);
 }
 
+static int progress_calls;
+static uint64_t progress_rows;
+static int on_progress(void *ud, const char *stage, uint64_t done, uint64_t total, uint64_t rows)
+{
+    (void)stage;
+    progress_calls++;
+    progress_rows = rows;
+    CHECK(done <= total);
+    return ud != NULL; /* non-NULL ud asks to stop */
+}
+
+static void test_progress_and_partition_keys(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/many.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs(IO_HEADER, f);
+    for (int i = 1; i <= 70000; i++)
+        fprintf(f, "%d,a%d,n,n,,,,1,1,2015-03-02,en,en,t,2019-06-01 12:30,,,,,false,,,a,a,0,0,0,0,"
+                   "['h%d'],[],[],\n", i, i % 97, i % 5);
+    fclose(f);
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_corpus *c = chorus_corpus_new(ctx);
+    chorus_set_progress(ctx, on_progress, NULL);
+    CHECK_INT(chorus_ingest(c, path, NULL, NULL), CHORUS_OK);
+    CHECK(progress_calls >= 2); /* every 65,536 rows and once at the end */
+    CHECK_INT(progress_rows, 70000);
+    /* Partition keys depend on the strings only, not on file order. */
+    chorus_corpus *d = chorus_corpus_new(ctx);
+    const char *rev = write_file("rev.csv", IO_HEADER
+        "5,a77,n,n,,,,1,1,2015-03-02,en,en,t,2019-06-01 12:30,,,,,false,,,a,a,0,0,0,0,['h3'],[],[],\n");
+    CHECK_INT(chorus_ingest(d, rev, NULL, NULL), CHORUS_OK);
+    int64_t a = chorus_corpus_find_account(c, "a77", 3), b = chorus_corpus_find_account(d, "a77", 3);
+    CHECK(a > 0 && b == 0);
+    CHECK(chorus_corpus_account_hash(c, (uint32_t)a) == chorus_corpus_account_hash(d, (uint32_t)b));
+    chorus_post_view v, w;
+    chorus_corpus_post(d, 0, &w);
+    chorus_corpus_post(c, 2, &v); /* tweet 3 has hashtag h3 */
+    CHECK(chorus_corpus_string_hash(c, v.hashtags[0]) == chorus_corpus_string_hash(d, w.hashtags[0]));
+    chorus_corpus_free(d);
+    chorus_corpus_free(c);
+    /* A callback that asks to stop ends the call with an error. */
+    c = chorus_corpus_new(ctx);
+    chorus_set_progress(ctx, on_progress, ctx);
+    CHECK_INT(chorus_ingest(c, path, NULL, NULL), CHORUS_EUSAGE);
+    CHECK(strstr(chorus_errmsg(ctx), "interrupted") != NULL);
+    CHECK(chorus_corpus_post_count(c) < 70000);
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+}
+
+static void test_memory_limit(void)
+{
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_corpus *c = chorus_corpus_new(ctx);
+    chorus_set_memory_limit(ctx, 1 << 20);
+    char path[128];
+    snprintf(path, sizeof path, "%s/many.csv", dir);
+    CHECK_INT(chorus_ingest(c, path, NULL, NULL), CHORUS_ELIMIT);
+    CHECK(strstr(chorus_errmsg(ctx), "memory limit") != NULL);
+    CHECK(chorus_corpus_post_count(c) <= 4096); /* checked every 4,096 posts */
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+}
+
 static void test_unknown_header(void)
 {
     chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
@@ -381,6 +446,8 @@ int main(void)
     RUN(test_gzip_and_duplicates);
     RUN(test_record_limit);
     RUN(test_unknown_header);
+    RUN(test_progress_and_partition_keys);
+    RUN(test_memory_limit);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
