@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkstemp under -std=c17 */
 #endif
 #include "io/csv_reader.h"
+#include "fuzz_input.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -92,46 +93,6 @@ static void *fuzz_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return q;
 }
 
-static char path[64];
-
-static void remove_file(void)
-{
-    if (path[0])
-        unlink(path);
-}
-
-static int make_file(void)
-{
-    if (path[0])
-        return 0;
-    snprintf(path, sizeof path, "/tmp/fuzz_csv.XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        path[0] = 0;
-        return -1;
-    }
-    close(fd);
-    atexit(remove_file);
-    return 0;
-}
-
-static int write_file(const uint8_t *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_TRUNC);
-    if (fd < 0)
-        return -1;
-    size_t done = 0;
-    while (done < size) {
-        ssize_t w = write(fd, data + done, size - done);
-        if (w <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    close(fd);
-    return 0;
-}
 
 /* Where field bytes are summed, so reading them cannot be optimised out. */
 static volatile unsigned sink;
@@ -175,7 +136,8 @@ static void read_members(ch_source *src, ch_csv *r, int peek)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (make_file() || write_file(data, size))
+    const char *path = fuzz_input_file(data, size);
+    if (!path)
         return 0;
     chorus_ctx *ctx = chorus_ctx_new(fuzz_alloc, NULL);
     if (!ctx)

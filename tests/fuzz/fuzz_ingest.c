@@ -10,6 +10,8 @@
 #endif
 #include <chorus/corpus.h>
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,26 +20,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-
-static void remove_file(void) { unlink(path); }
-
-static int write_input(const uint8_t *data, size_t size)
-{
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/chorus-fuzz-ingest-XXXXXX");
-        int fd = mkstemp(path);
-        if (fd < 0)
-            return -1;
-        close(fd);
-        atexit(remove_file);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    fwrite(data, 1, size, f);
-    return fclose(f);
-}
 
 static unsigned touch(chorus_str s)
 {
@@ -71,7 +53,8 @@ static void touch_corpus(const chorus_corpus *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1 || write_input(data + 1, size - 1))
+    const char *path = size ? fuzz_input_file(data + 1, size - 1) : NULL;
+    if (!path)
         return 0;
     chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
     chorus_set_record_limit(ctx, 1 << 16);

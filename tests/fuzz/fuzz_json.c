@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkstemp under -std=c17 */
 #endif
 #include "io/reader.h"
+#include "fuzz_input.h"
 #include "io/source.h"
 
 #include <fcntl.h>
@@ -19,44 +20,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-
-static void remove_file(void)
-{
-    if (path[0])
-        unlink(path);
-}
-
-static int make_file(void)
-{
-    if (path[0])
-        return 0;
-    snprintf(path, sizeof path, "/tmp/fuzz_json.XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        path[0] = 0;
-        return -1;
-    }
-    close(fd);
-    atexit(remove_file);
-    return 0;
-}
-
-static int write_file(const uint8_t *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_TRUNC);
-    if (fd < 0)
-        return -1;
-    size_t done = 0;
-    while (done < size) {
-        ssize_t w = write(fd, data + done, size - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    close(fd);
-    return done == size ? 0 : -1;
-}
 
 static unsigned touch(chorus_str s)
 {
@@ -94,7 +57,7 @@ static chorus_rc on_account(void *ud, const ch_account_rec *a)
     return CHORUS_OK;
 }
 
-static void read_once(size_t limit)
+static void read_once(const char *path, size_t limit)
 {
     chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
     if (!ctx)
@@ -120,9 +83,10 @@ static void read_once(size_t limit)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (make_file() || write_file(data, size))
+    const char *path = fuzz_input_file(data, size);
+    if (!path)
         return 0;
-    read_once(0);
-    read_once(64);
+    read_once(path, 0);
+    read_once(path, 64);
     return 0;
 }
