@@ -45,6 +45,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * was one, 0 if not, -1 on a bad value (message printed). */
 int cli_ingest_option(cli_ingest *in, int opt, const char *arg);
 
+/* A new context and an empty corpus on it; NULL (message printed) when
+ * memory runs out. Free with chorus_corpus_free, then chorus_ctx_free. */
+chorus_corpus *cli_new_corpus(chorus_ctx **ctx);
+
 /* Sets defaults. */
 void cli_ingest_init(cli_ingest *in);
 

@@ -202,13 +202,10 @@ int cmd_analyze(int argc, char **argv)
         return EXIT_INPUT;
     }
     chorus_format_time_utc((int64_t)time(NULL) * 1000, r.started);
-    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
-    chorus_corpus *c = ctx ? chorus_corpus_new(ctx) : NULL;
-    if (!c) {
-        cli_error("out of memory");
-        chorus_ctx_free(ctx);
+    chorus_ctx *ctx;
+    chorus_corpus *c = cli_new_corpus(&ctx);
+    if (!c)
         return EXIT_INTERNAL;
-    }
     char db_path[4200];
     out_path(db_path, sizeof db_path, r.outdir, "chorus.db");
     double t = cli_now();

@@ -60,13 +60,10 @@ int cmd_ingest(int argc, char **argv)
         cli_error("ingest: no input (try 'chorus ingest --help')");
         return EXIT_INPUT;
     }
-    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
-    chorus_corpus *c = ctx ? chorus_corpus_new(ctx) : NULL;
-    if (!c) {
-        cli_error("out of memory");
-        chorus_ctx_free(ctx);
+    chorus_ctx *ctx;
+    chorus_corpus *c = cli_new_corpus(&ctx);
+    if (!c)
         return EXIT_INTERNAL;
-    }
     chorus_rc rc = db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, db_path)
                            : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc)

@@ -89,6 +89,18 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+chorus_corpus *cli_new_corpus(chorus_ctx **ctx)
+{
+    *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_corpus *c = *ctx ? chorus_corpus_new(*ctx) : NULL;
+    if (!c) {
+        cli_error("out of memory");
+        chorus_ctx_free(*ctx);
+        *ctx = NULL;
+    }
+    return c;
+}
+
 void cli_ingest_init(cli_ingest *in)
 {
     memset(in, 0, sizeof *in);

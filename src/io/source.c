@@ -39,38 +39,41 @@ struct ch_source {
     size_t pend_pos, pend_len;
 };
 
+/* One read(2) into buf, retried on EINTR; counts the bytes and notes the
+ * end of the file. */
+static chorus_rc read_fd(ch_source *s, void *buf, size_t cap, size_t *got)
+{
+    ssize_t r;
+    do
+        r = s->eof ? 0 : read(s->fd, buf, cap);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return ch_error(s->ctx, CHORUS_EIO, "%s: read failed: %s", s->path, strerror(errno));
+    if (r == 0)
+        s->eof = 1;
+    s->bytes_in += (uint64_t)r;
+    *got = (size_t)r;
+    return CHORUS_OK;
+}
+
+/* Refills the input buffer once it is used up. */
 static chorus_rc fill(ch_source *s)
 {
     if (s->in_pos < s->in_len || s->eof)
         return CHORUS_OK;
-    for (;;) {
-        ssize_t r = read(s->fd, s->in, IN_CAP);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return ch_error(s->ctx, CHORUS_EIO, "%s: read failed: %s", s->path, strerror(errno));
-        s->in_pos = 0;
-        s->in_len = (size_t)r;
-        s->bytes_in += (uint64_t)r;
-        if (r == 0)
-            s->eof = 1;
-        return CHORUS_OK;
-    }
+    s->in_pos = s->in_len = 0;
+    return read_fd(s, s->in, IN_CAP, &s->in_len);
 }
 
 /* Reads until at least n bytes are buffered or the file ends. */
 static chorus_rc peek(ch_source *s, size_t n)
 {
     while (s->in_len < n && !s->eof) {
-        ssize_t r = read(s->fd, s->in + s->in_len, IN_CAP - s->in_len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return ch_error(s->ctx, CHORUS_EIO, "%s: read failed: %s", s->path, strerror(errno));
-        if (r == 0)
-            s->eof = 1;
-        s->in_len += (size_t)r;
-        s->bytes_in += (uint64_t)r;
+        size_t got;
+        chorus_rc rc = read_fd(s, s->in + s->in_len, IN_CAP - s->in_len, &got);
+        if (rc)
+            return rc;
+        s->in_len += got;
     }
     return CHORUS_OK;
 }
@@ -290,26 +293,14 @@ chorus_rc ch_source_read(ch_source *s, void *buf, size_t cap, size_t *got)
 static chorus_rc read_plain(ch_source *s, void *buf, size_t cap, size_t *got)
 {
     size_t n = s->in_len - s->in_pos;
-    if (n) {
-        if (n > cap)
-            n = cap;
-        memcpy(buf, s->in + s->in_pos, n);
-        s->in_pos += n;
-        *got = n;
-        return CHORUS_OK;
-    }
-    for (;;) {
-        ssize_t r = s->eof ? 0 : read(s->fd, buf, cap);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return ch_error(s->ctx, CHORUS_EIO, "%s: read failed: %s", s->path, strerror(errno));
-        if (r == 0)
-            s->eof = 1;
-        s->bytes_in += (uint64_t)r;
-        *got = (size_t)r;
-        return CHORUS_OK;
-    }
+    if (!n)
+        return read_fd(s, buf, cap, got);
+    if (n > cap)
+        n = cap;
+    memcpy(buf, s->in + s->in_pos, n);
+    s->in_pos += n;
+    *got = n;
+    return CHORUS_OK;
 }
 
 static chorus_rc read_raw(ch_source *s, void *buf, size_t cap, size_t *got)
