@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-    build-essential pkg-config make gcc clang
+    build-essential pkg-config make gcc clang libclang-rt-14-dev
     zlib1g-dev libzstd-dev libarchive-dev libjson-c-dev libsqlite3-dev
     libutf8proc-dev libigraph-dev libxxhash-dev
     sqlite3 python3 zstd gzip zip time
