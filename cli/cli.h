@@ -26,7 +26,8 @@ typedef struct cli_ingest {
     chorus_db *db; /* when set, problems are recorded in it too */
     int db_failed, reported;
     uint64_t problems_seen;
-    double started, last_progress;
+    double started, last_progress, stage_started;
+    char stage[32];
     chorus_ingest_stats stats;
     double seconds;
 } cli_ingest;
@@ -61,6 +62,11 @@ chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char
  * file at db_path is left as it was. */
 chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
                            int n_inputs, const char *db_path);
+
+/* Shows progress on stderr from now on when it is a terminal and not
+ * --quiet; cli_end_progress stops it and ends the progress line. */
+void cli_show_progress(chorus_ctx *ctx, cli_ingest *in);
+void cli_end_progress(chorus_ctx *ctx, cli_ingest *in);
 
 /* Writes the ingest summary (human-readable) to out. */
 void cli_print_summary(FILE *out, const chorus_corpus *c, const cli_ingest *in);

@@ -148,20 +148,29 @@ int cli_ingest_option(cli_ingest *in, int opt, const char *arg)
     return 0;
 }
 
+/* One progress line, rewritten in place: bytes for the ingest stage, items
+ * done out of the total for the others (e.g. posts written to the db). */
 static int on_progress(void *ud, const char *stage, uint64_t done, uint64_t total, uint64_t rows)
 {
     cli_ingest *in = ud;
     double now = cli_now();
     if (now - in->last_progress < 0.25)
         return 0;
+    if (in->stage_started == 0 || strcmp(stage, in->stage) != 0) {
+        snprintf(in->stage, sizeof in->stage, "%s", stage);
+        in->stage_started = now;
+    }
     in->last_progress = now;
-    double el = now - in->started;
+    double el = now - in->stage_started;
     char b1[32], b2[32];
-    fprintf(stderr, "\r%s: %s", stage, cli_bytes(done, b1, sizeof b1));
+    int bytes = strcmp(stage, "ingest") == 0;
+    if (bytes)
+        fprintf(stderr, "\r%s: %s", stage, cli_bytes(done, b1, sizeof b1));
+    else
+        fprintf(stderr, "\r%s: %" PRIu64, stage, done);
     if (total)
-        fprintf(stderr, " of %s", cli_bytes(total, b2, sizeof b2));
-    fprintf(stderr, ", %" PRIu64 " rows, %.0f rows/s", in->stats.rows_read > rows ? in->stats.rows_read : rows,
-            el > 0 ? (double)rows / el : 0.0);
+        fprintf(stderr, " of %s", bytes ? cli_bytes(total, b2, sizeof b2) : (snprintf(b2, sizeof b2, "%" PRIu64, total), b2));
+    fprintf(stderr, ", %.0f %s/s", el > 0 ? (double)rows / el : 0.0, bytes ? "rows" : "items");
     if (total && done && done < total)
         fprintf(stderr, ", ETA %.0f s", el * (double)(total - done) / (double)done);
     fputs("   ", stderr);
@@ -243,16 +252,14 @@ chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char
         chorus_set_record_limit(ctx, (size_t)in->record_limit);
     chorus_set_memory_limit(ctx, in->max_memory);
     chorus_set_problem_handler(ctx, on_problem, in);
-    if (!in->quiet && isatty(2))
-        chorus_set_progress(ctx, on_progress, in);
+    cli_show_progress(ctx, in);
     if ((rc = open_problems(ctx, in)))
         return rc;
     in->started = cli_now();
     for (int i = 0; i < n_inputs && !rc; i++)
         rc = chorus_ingest(c, inputs[i], &in->opts, &in->stats);
     in->seconds = cli_now() - in->started;
-    if (in->last_progress > 0)
-        fputc('\n', stderr);
+    cli_end_progress(ctx, in);
     if (in->problems_out && fclose(in->problems_out) != 0 && !rc) {
         cli_error("--problems %s: %s", in->problems_csv, strerror(errno));
         rc = CHORUS_EIO;
@@ -262,9 +269,23 @@ chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char
         cli_error("%s", chorus_errmsg(ctx));
         in->reported = 1;
     }
-    chorus_set_progress(ctx, NULL, NULL);
     chorus_set_problem_handler(ctx, NULL, NULL);
     return rc;
+}
+
+void cli_show_progress(chorus_ctx *ctx, cli_ingest *in)
+{
+    if (!in->quiet && isatty(2))
+        chorus_set_progress(ctx, on_progress, in);
+}
+
+void cli_end_progress(chorus_ctx *ctx, cli_ingest *in)
+{
+    chorus_set_progress(ctx, NULL, NULL);
+    if (in->last_progress > 0)
+        fputc('\n', stderr);
+    in->last_progress = 0;
+    in->stage_started = 0;
 }
 
 chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
@@ -278,8 +299,10 @@ chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, ch
     rc = cli_ingest_run(ctx, in, c, inputs, n_inputs);
     if (!rc && in->db_failed)
         rc = chorus_errcode(ctx) ? chorus_errcode(ctx) : CHORUS_EDB;
+    cli_show_progress(ctx, in);
     if (!rc)
         rc = chorus_db_write_corpus(in->db, c, &in->stats);
+    cli_end_progress(ctx, in);
     if (!rc)
         rc = chorus_db_commit(in->db);
     else
