@@ -1,0 +1,78 @@
+/*
+ * coord.h - co-action pairs: the one algorithm every coordination signal
+ * runs on. A signal reduces the corpus to actions (account, object, time);
+ * two actions co-occur when they are on the same object, by different
+ * accounts, at most `window` apart (inclusive). See docs/coordination.md.
+ */
+#ifndef CHORUS_COORD_H
+#define CHORUS_COORD_H
+
+#include <chorus/chorus.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct chorus_action {
+    uint32_t account; /* account index */
+    uint32_t object;  /* dense object id within one signal */
+    int64_t time_ms;
+} chorus_action;
+
+typedef struct chorus_copair_opts {
+    int64_t window_ms;            /* co-occurrence window, inclusive (default 60 s) */
+    uint32_t min_weight;          /* pairs below it are dropped (default 2) */
+    int weight_coactions;         /* 0: weight = objects (default); 1: coactions */
+    uint32_t max_object_actions;  /* objects with more actions are set aside (0 = no bound) */
+} chorus_copair_opts;
+
+/* One account pair on one signal. a < b as account indexes. */
+typedef struct chorus_copair {
+    uint32_t a, b;
+    uint32_t objects;         /* distinct objects co-acted on */
+    uint64_t coactions;       /* co-occurring action pairs */
+    int64_t first_ms;         /* earliest action time among the co-actions */
+    int64_t last_ms;          /* latest action time among the co-actions */
+    int64_t median_delay_ms;  /* median |t_a - t_b| over the co-actions (lower median) */
+    uint32_t actions_a, actions_b; /* each account's actions in the signal */
+    uint32_t part_a, part_b;  /* each account's actions that take part in the co-actions */
+} chorus_copair;
+
+/* An object set aside because more actions than the bound hit it. */
+typedef struct chorus_skipped_object {
+    uint32_t object;
+    uint32_t actions;
+} chorus_skipped_object;
+
+typedef struct chorus_copairs {
+    chorus_copair *pairs; /* sorted by (a, b) */
+    size_t n;
+    chorus_skipped_object *skipped; /* sorted by object */
+    size_t n_skipped;
+    uint64_t coactions_seen; /* co-occurring action pairs generated, all pairs */
+    uint64_t pairs_seen;     /* distinct account pairs before min_weight */
+} chorus_copairs;
+
+/* Sets the defaults above. */
+void chorus_copair_defaults(chorus_copair_opts *o);
+
+/* Computes the co-action pairs of actions[0..n). Reorders actions (by
+ * object, then time). Work is proportional to n log n plus the co-actions
+ * that exist within the window: each object's actions are sorted by time
+ * and a window slides over them. out is owned by the caller: free it with
+ * chorus_copairs_free. */
+chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t n,
+                                 const chorus_copair_opts *opts, chorus_copairs *out);
+
+/* Frees what chorus_copairs_compute allocated in c (c itself is not freed). */
+void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c);
+
+/* Balance of a pair's contributions, in [0, 1]: min(part_a, part_b) /
+ * max(part_a, part_b). Near 0 when one hyperactive account makes the
+ * co-actions on its own. */
+double chorus_copair_balance(const chorus_copair *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,208 @@
+/*
+ * test_coord.c - co-action pairs: the exact cases the semantics are
+ * defined by (inclusive window, repeated actions, min weight), and a
+ * property test against a brute-force all-pairs reference on many small
+ * random inputs with ties at the window edge.
+ */
+#include "check.h"
+
+#include <chorus/coord.h>
+#include <stdlib.h>
+
+static chorus_ctx *ctx;
+
+static chorus_copairs run(chorus_action *a, size_t n, int64_t window_s, uint32_t min_weight)
+{
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.window_ms = window_s * 1000;
+    o.min_weight = min_weight;
+    chorus_copairs out;
+    CHECK_INT(chorus_copairs_compute(ctx, a, n, &o, &out), CHORUS_OK);
+    return out;
+}
+
+static void release(chorus_copairs *c) { chorus_copairs_free(ctx, c); }
+
+enum { A, B, C };
+#define S(x) ((int64_t)(x) * 1000)
+
+/* o1: A 0, B 10, C 11; o2 the same; window 10 s: A-B and B-C, no A-C. */
+static void test_case_inclusive_window(void)
+{
+    chorus_action a[] = {{A, 1, S(0)}, {B, 1, S(10)}, {C, 1, S(11)},
+                         {A, 2, S(0)}, {B, 2, S(10)}, {C, 2, S(11)}};
+    chorus_copairs c = run(a, 6, 10, 1);
+    CHECK_INT(c.n, 2);
+    CHECK_INT(c.pairs[0].a, A);
+    CHECK_INT(c.pairs[0].b, B);
+    CHECK_INT(c.pairs[0].objects, 2);
+    CHECK_INT(c.pairs[0].coactions, 2);
+    CHECK_INT(c.pairs[0].median_delay_ms, S(10));
+    CHECK_INT(c.pairs[1].a, B);
+    CHECK_INT(c.pairs[1].b, C);
+    CHECK_INT(c.pairs[1].objects, 2);
+    CHECK_INT(c.pairs[1].coactions, 2);
+    CHECK_INT(c.pairs[1].first_ms, S(10));
+    CHECK_INT(c.pairs[1].last_ms, S(11));
+    release(&c);
+}
+
+/* o1: A 0, A 3, B 5: A-B with objects 1, coactions 2; never A-A. */
+static void test_case_repeated_action(void)
+{
+    chorus_action a[] = {{A, 1, S(0)}, {A, 1, S(3)}, {B, 1, S(5)}};
+    chorus_copairs c = run(a, 3, 10, 1);
+    CHECK_INT(c.n, 1);
+    CHECK_INT(c.pairs[0].a, A);
+    CHECK_INT(c.pairs[0].b, B);
+    CHECK_INT(c.pairs[0].objects, 1);
+    CHECK_INT(c.pairs[0].coactions, 2);
+    CHECK_INT(c.pairs[0].part_a, 2);
+    CHECK_INT(c.pairs[0].part_b, 1);
+    CHECK_INT(c.pairs[0].actions_a, 2);
+    CHECK_INT(c.pairs[0].median_delay_ms, S(2)); /* delays 2 and 5: lower median */
+    release(&c);
+}
+
+/* o1: A 0, B 1; o2: A 100, B 101; o3: A 200, C 205; min weight 2: A-B only. */
+static void test_case_min_weight(void)
+{
+    chorus_action a[] = {{A, 1, S(0)},   {B, 1, S(1)},   {A, 2, S(100)},
+                         {B, 2, S(101)}, {A, 3, S(200)}, {C, 3, S(205)}};
+    chorus_copairs c = run(a, 6, 10, 2);
+    CHECK_INT(c.n, 1);
+    CHECK_INT(c.pairs[0].a, A);
+    CHECK_INT(c.pairs[0].b, B);
+    CHECK_INT(c.pairs_seen, 2);
+    release(&c);
+}
+
+static void test_popular_object_set_aside(void)
+{
+    chorus_action a[40];
+    for (int i = 0; i < 30; i++)
+        a[i] = (chorus_action){(uint32_t)i, 7, S(i % 5)}; /* a viral object */
+    for (int i = 30; i < 40; i++)
+        a[i] = (chorus_action){(uint32_t)(i % 2), (uint32_t)(100 + i / 2), S(i)};
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.max_object_actions = 20;
+    chorus_copairs c;
+    CHECK_INT(chorus_copairs_compute(ctx, a, 40, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n_skipped, 1);
+    CHECK_INT(c.skipped[0].object, 7);
+    CHECK_INT(c.skipped[0].actions, 30);
+    CHECK_INT(c.n, 1); /* accounts 0 and 1 on the five small objects */
+    CHECK_INT(c.pairs[0].objects, 5);
+    chorus_copairs_free(ctx, &c);
+}
+
+/* ---- brute-force reference: every pair of actions, no sorting ---- */
+
+#define NA 6 /* accounts */
+
+typedef struct ref_pair {
+    uint32_t objects, coactions, part_a, part_b;
+    int64_t first, last, delays[400];
+    int seen_obj[8], part_ia[64], part_ib[64];
+} ref_pair;
+
+static void reference(const chorus_action *a, size_t n, int64_t w, ref_pair r[NA][NA])
+{
+    memset(r, 0, sizeof(ref_pair) * NA * NA);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            int64_t d = a[i].time_ms - a[j].time_ms;
+            d = d < 0 ? -d : d;
+            if (a[i].object != a[j].object || a[i].account == a[j].account || d > w)
+                continue;
+            int lo_i = a[i].account < a[j].account;
+            size_t ia = lo_i ? i : j, ib = lo_i ? j : i;
+            ref_pair *p = &r[a[ia].account][a[ib].account];
+            if (!p->coactions || a[i].time_ms < p->first || a[j].time_ms < p->first)
+                p->first = a[i].time_ms < a[j].time_ms ? a[i].time_ms : a[j].time_ms;
+            int64_t hi = a[i].time_ms > a[j].time_ms ? a[i].time_ms : a[j].time_ms;
+            if (!p->coactions || hi > p->last)
+                p->last = hi;
+            p->delays[p->coactions++] = d;
+            if (!p->seen_obj[a[i].object]++)
+                p->objects++;
+            if (!p->part_ia[ia]++)
+                p->part_a++;
+            if (!p->part_ib[ib]++)
+                p->part_b++;
+        }
+}
+
+static int cmp64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int compare_one(const chorus_action *orig, size_t n, int64_t w, uint32_t minw, int by_coactions)
+{
+    static ref_pair r[NA][NA];
+    chorus_action a[64];
+    memcpy(a, orig, n * sizeof *a);
+    reference(orig, n, w, r);
+    chorus_copair_opts o = {w, minw, by_coactions, 0};
+    chorus_copairs c;
+    if (chorus_copairs_compute(ctx, a, n, &o, &c))
+        return 0;
+    size_t k = 0;
+    int ok = 1;
+    for (uint32_t x = 0; x < NA && ok; x++)
+        for (uint32_t y = x + 1; y < NA && ok; y++) {
+            ref_pair *p = &r[x][y];
+            uint64_t weight = by_coactions ? p->coactions : p->objects;
+            if (!p->coactions || weight < minw)
+                continue;
+            qsort(p->delays, p->coactions, sizeof p->delays[0], cmp64);
+            const chorus_copair *q = k < c.n ? &c.pairs[k++] : NULL;
+            ok = q && q->a == x && q->b == y && q->objects == p->objects &&
+                 q->coactions == p->coactions && q->first_ms == p->first &&
+                 q->last_ms == p->last && q->part_a == p->part_a && q->part_b == p->part_b &&
+                 q->median_delay_ms == p->delays[(p->coactions - 1) / 2];
+        }
+    ok = ok && k == c.n;
+    chorus_copairs_free(ctx, &c);
+    return ok;
+}
+
+static void test_against_brute_force(void)
+{
+    uint64_t s = 12345;
+    int failures = 0;
+    for (int round = 0; round < 3000; round++) {
+        chorus_action a[64];
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t n = 1 + (s >> 33) % 40;
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            /* times in whole seconds over a short span: many ties, many at the edge */
+            a[i] = (chorus_action){(uint32_t)((s >> 20) % NA), (uint32_t)((s >> 30) % 5),
+                                   S((s >> 40) % 31)};
+        }
+        int64_t w = S(round % 3 == 0 ? 0 : 10);
+        uint32_t minw = 1 + (uint32_t)(round % 2);
+        if (!compare_one(a, n, w, minw, (round / 2) % 2)) {
+            if (failures++ < 3)
+                fprintf(stderr, "brute force mismatch in round %d (n %zu)\n", round, n);
+        }
+    }
+    CHECK_INT(failures, 0);
+}
+
+int main(void)
+{
+    ctx = chorus_ctx_new(NULL, NULL);
+    RUN(test_case_inclusive_window);
+    RUN(test_case_repeated_action);
+    RUN(test_case_min_weight);
+    RUN(test_popular_object_set_aside);
+    RUN(test_against_brute_force);
+    chorus_ctx_free(ctx);
+    TEST_END("test_coord");
+}
