@@ -35,6 +35,7 @@ typedef struct cli_ingest {
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_coord(int argc, char **argv);
 
 /* Exit code for a library return code. */
 int cli_exit_code(chorus_rc rc);
@@ -49,6 +50,9 @@ int cli_ingest_option(cli_ingest *in, int opt, const char *arg);
 /* A new context and an empty corpus on it; NULL (message printed) when
  * memory runs out. Free with chorus_corpus_free, then chorus_ctx_free. */
 chorus_corpus *cli_new_corpus(chorus_ctx **ctx);
+
+/* mkdir -p: 0, or -1 with errno set. */
+int cli_make_dir(const char *path);
 
 /* Sets defaults. */
 void cli_ingest_init(cli_ingest *in);

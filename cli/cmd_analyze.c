@@ -44,23 +44,6 @@ typedef struct run {
     char started[32];
 } run;
 
-static int make_dir(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void out_path(char *buf, size_t cap, const char *dir, const char *name)
 {
     snprintf(buf, cap, "%s/%s", dir, name);
@@ -197,7 +180,7 @@ int cmd_analyze(int argc, char **argv)
     int code = parse_args(argc, argv, &r, &in);
     if (code)
         return code < 0 ? EXIT_OK : code;
-    if (make_dir(r.outdir) != 0) {
+    if (cli_make_dir(r.outdir) != 0) {
         cli_error("%s: cannot create folder: %s", r.outdir, strerror(errno));
         return EXIT_INPUT;
     }

@@ -15,6 +15,8 @@ static const char usage[] =
     "Commands:\n"
     "  analyze   the main job: ingest, then every analysis, the database and\n"
     "            the HTML report in one output folder\n"
+    "  coord     the coordination network: account pairs that acted on the\n"
+    "            same objects within a time window (edges.csv)\n"
     "  ingest    read inputs, report problems and a summary, optionally --db\n"
     "\n"
     "Run 'chorus <command> --help' for a command's options.\n"
@@ -28,6 +30,7 @@ static const struct {
     int (*run)(int, char **);
 } commands[] = {
     {"analyze", cmd_analyze},
+    {"coord", cmd_coord},
     {"ingest", cmd_ingest},
 };
 

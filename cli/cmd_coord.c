@@ -1,0 +1,319 @@
+/*
+ * cmd_coord.c - `chorus coord`: the coordination network. Ingests the
+ * inputs, reduces them to actions per signal, pairs the accounts that
+ * co-acted within the window, and writes edges.csv and skipped_objects.csv
+ * (docs/coordination.md gives the exact semantics).
+ */
+#include "cli.h"
+
+#include <chorus/actions.h>
+#include <chorus/output.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: chorus coord [options] INPUT... -o OUTDIR\n"
+    "\n"
+    "Finds account pairs that acted on the same object (retweeted post, link,\n"
+    "reply target, hashtag sequence, retweeted author, any mapped column)\n"
+    "within a time window, and writes OUTDIR/edges.csv (one row per pair and\n"
+    "signal) and OUTDIR/skipped_objects.csv (objects over --max-object-actions).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --out DIR            output folder (required; created if needed)\n"
+    "  --signals LIST           comma-separated: retweet, reply, link, hashtags,\n"
+    "                           fastretweet, action (default: all the data has)\n"
+    "  --window S               co-action window in seconds, inclusive (default 60)\n"
+    "  --min-weight N           keep pairs with weight >= N (default 2)\n"
+    "  --weight W               objects (default) or coactions\n"
+    "  --filter MODE            none: every pair passing --min-weight, no\n"
+    "                           statistics (the only mode in this version)\n"
+    "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
+    "  --fast S                 fastretweet: retweets within S seconds (default 10)\n"
+    "  --link-level L           url (default) or domain\n"
+    "  --min-hashtags N         hashtags signal: sequences of >= N (default 3)\n"
+    "  -h, --help               this help\n"
+    "\n"
+    "%s"
+    "\n"
+    "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
+
+typedef struct coord_run {
+    const char *outdir, *signals;
+    chorus_copair_opts pair;
+    chorus_action_opts act;
+    FILE *edges, *skipped;
+    uint64_t total_edges;
+} coord_run;
+
+static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || v > max || *arg == '-') {
+        cli_error("%s: not a number from 0 to %" PRIu64 ": \"%s\"", opt, max, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The coord-specific options; 1 handled, 0 not ours, -1 bad value. */
+static int coord_option(coord_run *r, int opt, const char *arg)
+{
+    uint64_t v;
+    switch (opt) {
+    case 'o': r->outdir = arg; return 1;
+    case 'S': r->signals = arg; return 1;
+    case 'w': return parse_uint(arg, "--window", 86400 * 365, &v) ? -1 : (r->pair.window_ms = (int64_t)v * 1000, 1);
+    case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
+    case 'B': return parse_uint(arg, "--max-object-actions", UINT32_MAX, &v) ? -1 : (r->pair.max_object_actions = (uint32_t)v, 1);
+    case 'f': return parse_uint(arg, "--fast", 86400, &v) ? -1 : (r->act.fast_ms = (int64_t)v * 1000, 1);
+    case 'H': return parse_uint(arg, "--min-hashtags", 256, &v) ? -1 : (r->act.min_hashtags = (uint32_t)v, 1);
+    case 'g':
+        if (strcmp(arg, "objects") && strcmp(arg, "coactions"))
+            return cli_error("--weight: objects or coactions"), -1;
+        r->pair.weight_coactions = strcmp(arg, "coactions") == 0;
+        return 1;
+    case 'F':
+        if (strcmp(arg, "none"))
+            return cli_error("--filter: only \"none\" (raw pairs) in this version"), -1;
+        return 1;
+    case 'l':
+        if (strcmp(arg, "url") && strcmp(arg, "domain"))
+            return cli_error("--link-level: url or domain"), -1;
+        r->act.link_domain = strcmp(arg, "domain") == 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void csv_cell(FILE *f, chorus_str s)
+{
+    chorus_csv_field(f, s.ptr, s.len, CHORUS_CSV_NEUTRALISE);
+}
+
+static int str_less(chorus_str a, chorus_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = memcmp(a.ptr, b.ptr, n);
+    return c < 0 || (c == 0 && a.len < b.len);
+}
+
+/* One edges.csv row; the pair is written with account_a < account_b bytewise. */
+static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, const chorus_copair *p)
+{
+    chorus_account_view va, vb;
+    chorus_corpus_account(c, p->a, &va);
+    chorus_corpus_account(c, p->b, &vb);
+    int swap = str_less(vb.id, va.id);
+    char t1[32], t2[32];
+    chorus_format_time_utc(p->first_ms, t1);
+    chorus_format_time_utc(p->last_ms, t2);
+    csv_cell(f, swap ? vb.id : va.id);
+    fputc(',', f);
+    csv_cell(f, swap ? va.id : vb.id);
+    fprintf(f, ",%s,%u,%" PRIu64 ",%s,%s,%.3f,,,%u,%u,%.3f\n", signal, p->objects, p->coactions, t1,
+            t2, (double)p->median_delay_ms / 1000.0, swap ? p->actions_b : p->actions_a,
+            swap ? p->actions_a : p->actions_b, chorus_copair_balance(p));
+}
+
+static void write_skipped(FILE *f, const chorus_actions *s, const char *signal,
+                          const chorus_copairs *cp)
+{
+    for (size_t i = 0; i < cp->n_skipped; i++) {
+        fprintf(f, "%s,", signal);
+        csv_cell(f, chorus_actions_label(s, cp->skipped[i].object));
+        fprintf(f, ",%u\n", cp->skipped[i].actions);
+    }
+}
+
+/* Builds one signal's actions, pairs them, writes its rows. */
+static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
+                            chorus_signal sig, uint32_t column, const char *name)
+{
+    chorus_actions *s;
+    r->act.object_column = column;
+    chorus_rc rc = chorus_actions_build(ctx, c, sig, &r->act, &s);
+    if (rc)
+        return rc;
+    size_t n;
+    chorus_action *a = chorus_actions_data(s, &n);
+    chorus_copairs cp;
+    if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp))) {
+        for (size_t i = 0; i < cp.n; i++)
+            write_edge(r->edges, c, name, &cp.pairs[i]);
+        write_skipped(r->skipped, s, name, &cp);
+        r->total_edges += cp.n;
+        fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions %9zu edges %6zu set aside\n",
+                name, n, chorus_actions_objects(s), cp.coactions_seen, cp.n, cp.n_skipped);
+        chorus_copairs_free(ctx, &cp);
+    }
+    chorus_actions_free(s);
+    return rc;
+}
+
+/* Whether the comma-separated list holds name. */
+static int list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return 1;
+        p = e ? e + 1 : p + len;
+    }
+    return 0;
+}
+
+/* Every name in --signals must be one this command builds. */
+static int check_signals(const char *list)
+{
+    char buf[256];
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < 200 ? len : 200), p);
+        int sig = chorus_signal_from_name(buf);
+        if (sig < 0 || sig == CHORUS_SIG_TWEET || sig == CHORUS_SIG_SIMILAR) {
+            cli_error("--signals: \"%s\" is not one of retweet, reply, link, hashtags, "
+                      "fastretweet, action", buf);
+            return -1;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    return 0;
+}
+
+/* Every signal in the list (or all that apply), in a fixed order. */
+static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+{
+    static const chorus_signal order[] = {CHORUS_SIG_RETWEET, CHORUS_SIG_REPLY, CHORUS_SIG_LINK,
+                                          CHORUS_SIG_HASHTAGS, CHORUS_SIG_FASTRETWEET,
+                                          CHORUS_SIG_ACTION};
+    chorus_rc rc = CHORUS_OK;
+    for (size_t i = 0; i < sizeof order / sizeof order[0] && !rc; i++) {
+        const char *name = chorus_signal_name(order[i]);
+        if (r->signals && !list_has(r->signals, name))
+            continue;
+        if (order[i] != CHORUS_SIG_ACTION) {
+            rc = run_signal(ctx, r, c, order[i], 0, name);
+            continue;
+        }
+        for (uint32_t k = 0; k < chorus_corpus_object_columns(c) && !rc; k++) {
+            char label[96];
+            snprintf(label, sizeof label, "action:%s", chorus_corpus_object_column_name(c, k));
+            rc = run_signal(ctx, r, c, CHORUS_SIG_ACTION, k, label);
+        }
+    }
+    return rc;
+}
+
+static FILE *open_out(const char *dir, const char *name, const char *header)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        cli_error("%s: %s", path, strerror(errno));
+    else
+        fputs(header, f);
+    return f;
+}
+
+static int close_out(FILE *f, const char *dir, const char *name)
+{
+    if (f && fclose(f) != 0) {
+        cli_error("%s/%s: %s", dir, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+{
+    if (cli_make_dir(r->outdir) != 0) {
+        cli_error("%s: cannot create folder: %s", r->outdir, strerror(errno));
+        return CHORUS_EIO;
+    }
+    r->edges = open_out(r->outdir, "edges.csv",
+                        "account_a,account_b,signal,objects,coactions,first_time,last_time,"
+                        "median_delay_s,similarity,p_value,actions_a,actions_b,balance\n");
+    r->skipped = open_out(r->outdir, "skipped_objects.csv", "signal,object,actions\n");
+    chorus_rc rc = r->edges && r->skipped ? run_signals(ctx, r, c) : CHORUS_EIO;
+    if (rc && chorus_errcode(ctx))
+        cli_error("%s", chorus_errmsg(ctx));
+    if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv"))
+        rc = rc ? rc : CHORUS_EIO;
+    if (!rc)
+        fprintf(stderr, "edges:    %s/edges.csv (%" PRIu64 " rows)\nskipped:  %s/skipped_objects.csv\n",
+                r->outdir, r->total_edges, r->outdir);
+    return rc;
+}
+
+static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
+{
+    static const struct option longopts[] = {
+        CLI_INGEST_LONGOPTS,
+        {"out", required_argument, 0, 'o'},          {"signals", required_argument, 0, 'S'},
+        {"window", required_argument, 0, 'w'},       {"min-weight", required_argument, 0, 'W'},
+        {"weight", required_argument, 0, 'g'},       {"filter", required_argument, 0, 'F' + 256},
+        {"max-object-actions", required_argument, 0, 'B'}, {"fast", required_argument, 0, 'f'},
+        {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+        int k = opt == 'F' + 256 ? coord_option(r, 'F', optarg) : cli_ingest_option(in, opt, optarg);
+        if (k == 0)
+            k = coord_option(r, opt, optarg);
+        if (k < 0)
+            return EXIT_INPUT;
+        if (k > 0)
+            continue;
+        if (opt == 'h') {
+            printf(usage, cli_ingest_help);
+            return -1;
+        }
+        fprintf(stderr, "Try 'chorus coord --help'.\n");
+        return EXIT_INPUT;
+    }
+    if (optind >= argc || !r->outdir) {
+        cli_error("coord: %s (try 'chorus coord --help')",
+                  optind >= argc ? "no input" : "no output folder: give -o OUTDIR");
+        return EXIT_INPUT;
+    }
+    return r->signals && check_signals(r->signals) ? EXIT_INPUT : EXIT_OK;
+}
+
+int cmd_coord(int argc, char **argv)
+{
+    coord_run r;
+    cli_ingest in;
+    memset(&r, 0, sizeof r);
+    chorus_copair_defaults(&r.pair);
+    r.pair.max_object_actions = 5000;
+    chorus_action_defaults(&r.act);
+    cli_ingest_init(&in);
+    int code = parse_args(argc, argv, &r, &in);
+    if (code)
+        return code < 0 ? EXIT_OK : code;
+    chorus_ctx *ctx;
+    chorus_corpus *c = cli_new_corpus(&ctx);
+    if (!c)
+        return EXIT_INTERNAL;
+    chorus_rc rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+    if (!rc) {
+        cli_print_summary(stderr, c, &in);
+        rc = write_network(ctx, &r, c);
+    }
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+    return cli_exit_code(rc);
+}
