@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <chorus/actions.h>
+#include <chorus/graph.h>
 #include <chorus/output.h>
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +22,8 @@ static const char usage[] =
     "Finds account pairs that acted on the same object (retweeted post, link,\n"
     "reply target, hashtag sequence, retweeted author, any mapped column)\n"
     "within a time window, and writes OUTDIR/edges.csv (one row per pair and\n"
-    "signal) and OUTDIR/skipped_objects.csv (objects over --max-object-actions).\n"
+    "signal), OUTDIR/skipped_objects.csv (objects over --max-object-actions),\n"
+    "and the network for Gephi: OUTDIR/network.gexf and OUTDIR/network.graphml.\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR            output folder (required; created if needed)\n"
@@ -48,6 +50,10 @@ typedef struct coord_run {
     chorus_action_opts act;
     FILE *edges, *skipped;
     uint64_t total_edges;
+    chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
+    size_t n_graph, graph_cap;
+    char names[16][96]; /* signal names the graph edges point at */
+    int n_names;
 } coord_run;
 
 static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
@@ -133,6 +139,30 @@ static void write_skipped(FILE *f, const chorus_actions *s, const char *signal,
     }
 }
 
+/* Remembers a signal's pairs for the network files. */
+static chorus_rc keep_for_graph(coord_run *r, const char *name, const chorus_copairs *cp)
+{
+    if (r->n_names == 16)
+        return CHORUS_ELIMIT;
+    char *stored = r->names[r->n_names++];
+    snprintf(stored, sizeof r->names[0], "%s", name);
+    size_t need = r->n_graph + cp->n;
+    if (need > r->graph_cap) {
+        size_t cap = need + need / 2 + 16;
+        void *p = realloc(r->graph, cap * sizeof *r->graph);
+        if (!p)
+            return CHORUS_ENOMEM;
+        r->graph = p;
+        r->graph_cap = cap;
+    }
+    for (size_t i = 0; i < cp->n; i++) {
+        const chorus_copair *q = &cp->pairs[i];
+        r->graph[r->n_graph++] = (chorus_graph_edge){q->a, q->b, stored, q->objects, q->coactions,
+                                                     (double)q->median_delay_ms / 1000.0};
+    }
+    return CHORUS_OK;
+}
+
 /* Builds one signal's actions, pairs them, writes its rows. */
 static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
                             chorus_signal sig, uint32_t column, const char *name)
@@ -146,6 +176,7 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
     chorus_action *a = chorus_actions_data(s, &n);
     chorus_copairs cp;
     if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp))) {
+        rc = keep_for_graph(r, name, &cp);
         for (size_t i = 0; i < cp.n; i++)
             write_edge(r->edges, c, name, &cp.pairs[i]);
         write_skipped(r->skipped, s, name, &cp);
@@ -251,9 +282,15 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
         cli_error("%s", chorus_errmsg(ctx));
     if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv"))
         rc = rc ? rc : CHORUS_EIO;
+    char gexf[4200], graphml[4200];
+    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
+    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
+    if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
+        cli_error("%s", chorus_errmsg(ctx));
+    free(r->graph);
     if (!rc)
-        fprintf(stderr, "edges:    %s/edges.csv (%" PRIu64 " rows)\nskipped:  %s/skipped_objects.csv\n",
-                r->outdir, r->total_edges, r->outdir);
+        fprintf(stderr, "edges:    %s/edges.csv (%" PRIu64 " rows)\nskipped:  %s/skipped_objects.csv\n"
+                        "network:  %s, %s\n", r->outdir, r->total_edges, r->outdir, gexf, graphml);
     return rc;
 }
 

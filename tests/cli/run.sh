@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TMPDIR="$tmp"
 pass=0 fail=0
-normalise() { grep -v "^elapsed " "$1" | sed -e "s|$tmp|TMP|g" -e "s|\.tmp-[0-9]*|.tmp-PID|g" > "$1.n"; mv "$1.n" "$1"; }
+normalise() { grep -av "^elapsed " "$1" | sed -e "s|$tmp|TMP|g" -e "s|\.tmp-[0-9]*|.tmp-PID|g" > "$1.n"; mv "$1.n" "$1"; }
 for case in "$here"/cases/*/; do
     name=$(basename "$case")
     out="$tmp/$name.out" err="$tmp/$name.err"
