@@ -21,9 +21,12 @@ static const char usage[] =
     "\n"
     "Finds account pairs that acted on the same object (retweeted post, link,\n"
     "reply target, hashtag sequence, retweeted author, any mapped column)\n"
-    "within a time window, and writes OUTDIR/edges.csv (one row per pair and\n"
-    "signal), OUTDIR/skipped_objects.csv (objects over --max-object-actions),\n"
-    "and the network for Gephi: OUTDIR/network.gexf and OUTDIR/network.graphml.\n"
+    "within a time window, and writes into OUTDIR:\n"
+    "  edges.csv            one row per account pair and signal\n"
+    "  evidence.csv         every co-action behind each edge, both accounts' times\n"
+    "  skipped_objects.csv  objects set aside (over --max-object-actions)\n"
+    "  network.gexf, network.graphml   the network for Gephi\n"
+    "docs/coordination.md defines every column.\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR            output folder (required; created if needed)\n"
@@ -48,7 +51,7 @@ typedef struct coord_run {
     const char *outdir, *signals;
     chorus_copair_opts pair;
     chorus_action_opts act;
-    FILE *edges, *skipped;
+    FILE *edges, *skipped, *evidence;
     uint64_t total_edges;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
     size_t n_graph, graph_cap;
@@ -129,6 +132,30 @@ static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, cons
             swap ? p->actions_a : p->actions_b, chorus_copair_balance(p));
 }
 
+/* evidence.csv: every co-action behind every edge, with both accounts' times. */
+static void write_evidence(FILE *f, const chorus_corpus *c, const chorus_actions *s,
+                           const char *signal, const chorus_copairs *cp)
+{
+    for (size_t i = 0; i < cp->n_evidence; i++) {
+        const chorus_coaction *e = &cp->evidence[i];
+        const chorus_copair *p = &cp->pairs[e->pair];
+        chorus_account_view va, vb;
+        chorus_corpus_account(c, p->a, &va);
+        chorus_corpus_account(c, p->b, &vb);
+        int swap = str_less(vb.id, va.id);
+        char ta[32], tb[32];
+        chorus_format_time_utc(swap ? e->time_b : e->time_a, ta);
+        chorus_format_time_utc(swap ? e->time_a : e->time_b, tb);
+        csv_cell(f, swap ? vb.id : va.id);
+        fputc(',', f);
+        csv_cell(f, swap ? va.id : vb.id);
+        fprintf(f, ",%s,", signal);
+        csv_cell(f, chorus_actions_label(s, e->object));
+        int64_t d = e->time_a - e->time_b;
+        fprintf(f, ",%s,%s,%.3f\n", ta, tb, (double)(d < 0 ? -d : d) / 1000.0);
+    }
+}
+
 static void write_skipped(FILE *f, const chorus_actions *s, const char *signal,
                           const chorus_copairs *cp)
 {
@@ -179,6 +206,7 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
         rc = keep_for_graph(r, name, &cp);
         for (size_t i = 0; i < cp.n; i++)
             write_edge(r->edges, c, name, &cp.pairs[i]);
+        write_evidence(r->evidence, c, s, name, &cp);
         write_skipped(r->skipped, s, name, &cp);
         r->total_edges += cp.n;
         fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions %9zu edges %6zu set aside\n",
@@ -277,10 +305,13 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
                         "account_a,account_b,signal,objects,coactions,first_time,last_time,"
                         "median_delay_s,similarity,p_value,actions_a,actions_b,balance\n");
     r->skipped = open_out(r->outdir, "skipped_objects.csv", "signal,object,actions\n");
-    chorus_rc rc = r->edges && r->skipped ? run_signals(ctx, r, c) : CHORUS_EIO;
+    r->evidence = open_out(r->outdir, "evidence.csv",
+                           "account_a,account_b,signal,object,time_a,time_b,delay_s\n");
+    chorus_rc rc = r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
     if (rc && chorus_errcode(ctx))
         cli_error("%s", chorus_errmsg(ctx));
-    if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv"))
+    if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv") |
+        close_out(r->evidence, r->outdir, "evidence.csv"))
         rc = rc ? rc : CHORUS_EIO;
     char gexf[4200], graphml[4200];
     snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
@@ -289,8 +320,9 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
         cli_error("%s", chorus_errmsg(ctx));
     free(r->graph);
     if (!rc)
-        fprintf(stderr, "edges:    %s/edges.csv (%" PRIu64 " rows)\nskipped:  %s/skipped_objects.csv\n"
-                        "network:  %s, %s\n", r->outdir, r->total_edges, r->outdir, gexf, graphml);
+        fprintf(stderr, "edges:    %s/edges.csv (%" PRIu64 " rows)\nevidence: %s/evidence.csv\n"
+                        "skipped:  %s/skipped_objects.csv\nnetwork:  %s, %s\n",
+                r->outdir, r->total_edges, r->outdir, r->outdir, gexf, graphml);
     return rc;
 }
 
@@ -336,6 +368,7 @@ int cmd_coord(int argc, char **argv)
     memset(&r, 0, sizeof r);
     chorus_copair_defaults(&r.pair);
     r.pair.max_object_actions = 5000;
+    r.pair.keep_evidence = 1;
     chorus_action_defaults(&r.act);
     cli_ingest_init(&in);
     int code = parse_args(argc, argv, &r, &in);

@@ -24,6 +24,7 @@ typedef struct chorus_copair_opts {
     uint32_t min_weight;          /* pairs below it are dropped (default 2) */
     int weight_coactions;         /* 0: weight = objects (default); 1: coactions */
     uint32_t max_object_actions;  /* objects with more actions are set aside (0 = no bound) */
+    int keep_evidence;            /* also list every co-action of the kept pairs */
 } chorus_copair_opts;
 
 /* One account pair on one signal. a < b as account indexes. */
@@ -44,11 +45,20 @@ typedef struct chorus_skipped_object {
     uint32_t actions;
 } chorus_skipped_object;
 
+/* One co-action of a kept pair: the evidence behind an edge. */
+typedef struct chorus_coaction {
+    uint32_t pair;    /* index into chorus_copairs.pairs */
+    uint32_t object;
+    int64_t time_a, time_b; /* the lower-index account's action, the other's */
+} chorus_coaction;
+
 typedef struct chorus_copairs {
     chorus_copair *pairs; /* sorted by (a, b) */
     size_t n;
     chorus_skipped_object *skipped; /* sorted by object */
     size_t n_skipped;
+    chorus_coaction *evidence; /* with keep_evidence: by pair, then object and time */
+    size_t n_evidence;
     uint64_t coactions_seen; /* co-occurring action pairs generated, all pairs */
     uint64_t pairs_seen;     /* distinct account pairs before min_weight */
 } chorus_copairs;

@@ -19,6 +19,7 @@ void chorus_copair_defaults(chorus_copair_opts *o)
     o->min_weight = 2;
     o->weight_coactions = 0;
     o->max_object_actions = 0;
+    o->keep_evidence = 0;
 }
 
 double chorus_copair_balance(const chorus_copair *p)
@@ -288,6 +289,16 @@ static chorus_rc make_pair(walk *w, const uint32_t *idx, size_t s, size_t e, cho
     return rc;
 }
 
+/* The co-actions idx[s..e) of pair k, as evidence rows (space reserved). */
+static void add_evidence(walk *w, const uint32_t *idx, size_t s, size_t e, uint32_t k)
+{
+    for (size_t i = s; i < e; i++) {
+        const coact *c = &w->rec[idx[i]];
+        w->out->evidence[w->out->n_evidence++] =
+            (chorus_coaction){k, w->a[c->ia].object, w->a[c->ia].time_ms, w->a[c->ib].time_ms};
+    }
+}
+
 /* After pass 2: one chorus_copair per passing pair, in key order. */
 static chorus_rc build_pairs(walk *w, const uint32_t *objects, const uint32_t *acts)
 {
@@ -295,7 +306,9 @@ static chorus_rc build_pairs(walk *w, const uint32_t *objects, const uint32_t *a
     chorus_copairs *o = w->out;
     uint32_t *idx = ch_alloc(w->ctx, (n ? n : 1) * sizeof *idx);
     o->pairs = ch_calloc(w->ctx, (w->n_pass ? w->n_pass : 1) * sizeof *o->pairs);
-    if (!idx || !o->pairs) {
+    if (w->o->keep_evidence)
+        o->evidence = ch_alloc(w->ctx, (n ? n : 1) * sizeof *o->evidence);
+    if (!idx || !o->pairs || (w->o->keep_evidence && !o->evidence)) {
         ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
         return ch_nomem(w->ctx);
     }
@@ -308,6 +321,8 @@ static chorus_rc build_pairs(walk *w, const uint32_t *objects, const uint32_t *a
         size_t j = i;
         while (j < n && w->rec_keys.v[j] == w->rec_keys.v[i])
             j++;
+        if (w->o->keep_evidence)
+            add_evidence(w, idx, i, j, (uint32_t)k);
         chorus_copair *p = &o->pairs[k];
         p->a = (uint32_t)(w->rec_keys.v[i] >> 32);
         p->b = (uint32_t)w->rec_keys.v[i];
@@ -369,6 +384,15 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
     if (!rc && !(rc = walk_runs(&w, 1)) && !(rc = select_pairs(&w, &objects)) &&
         !(rc = walk_runs(&w, 2)))
         rc = build_pairs(&w, objects, acts);
+    if (!rc && w.skipped_cap > out->n_skipped) { /* exact size, so free() knows it */
+        void *p = ch_realloc(ctx, out->skipped, w.skipped_cap * sizeof *out->skipped,
+                             (out->n_skipped ? out->n_skipped : 1) * sizeof *out->skipped);
+        if (p)
+            out->skipped = p;
+        else
+            rc = ch_nomem(ctx);
+        w.skipped_cap = out->n_skipped;
+    }
     ch_free(ctx, objects, (w.keys.n ? w.keys.n : 1) * sizeof *objects);
     ch_free(ctx, acts, n_acc * sizeof *acts);
     walk_free(&w);
@@ -380,6 +404,7 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
 void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c)
 {
     ch_free(ctx, c->pairs, (c->n ? c->n : 1) * sizeof *c->pairs);
-    ch_free(ctx, c->skipped, c->n_skipped * sizeof *c->skipped);
+    ch_free(ctx, c->skipped, (c->n_skipped ? c->n_skipped : 1) * sizeof *c->skipped);
+    ch_free(ctx, c->evidence, (c->evidence ? (c->n_evidence ? c->n_evidence : 1) : 0) * sizeof *c->evidence);
     memset(c, 0, sizeof *c);
 }

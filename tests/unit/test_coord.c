@@ -78,6 +78,31 @@ static void test_case_min_weight(void)
     release(&c);
 }
 
+static void test_evidence(void)
+{
+    chorus_action a[] = {{A, 1, S(0)}, {B, 1, S(10)}, {C, 1, S(11)},
+                         {A, 2, S(50)}, {B, 2, S(52)}};
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.window_ms = S(10);
+    o.min_weight = 1;
+    o.keep_evidence = 1;
+    chorus_copairs c;
+    CHECK_INT(chorus_copairs_compute(ctx, a, 5, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n, 2);         /* A-B on o1 and o2, B-C on o1 */
+    CHECK_INT(c.n_evidence, 3);
+    CHECK_INT(c.evidence[0].pair, 0);
+    CHECK_INT(c.evidence[0].object, 1);
+    CHECK_INT(c.evidence[0].time_a, S(0));
+    CHECK_INT(c.evidence[0].time_b, S(10));
+    CHECK_INT(c.evidence[1].object, 2);
+    CHECK_INT(c.evidence[1].time_b, S(52));
+    CHECK_INT(c.evidence[2].pair, 1);
+    CHECK_INT(c.evidence[2].time_a, S(10)); /* B is the lower index of B-C */
+    CHECK_INT(c.evidence[2].time_b, S(11));
+    chorus_copairs_free(ctx, &c);
+}
+
 static void test_popular_object_set_aside(void)
 {
     chorus_action a[40];
@@ -147,7 +172,7 @@ static int compare_one(const chorus_action *orig, size_t n, int64_t w, uint32_t 
     chorus_action a[64];
     memcpy(a, orig, n * sizeof *a);
     reference(orig, n, w, r);
-    chorus_copair_opts o = {w, minw, by_coactions, 0};
+    chorus_copair_opts o = {w, minw, by_coactions, 0, 1};
     chorus_copairs c;
     if (chorus_copairs_compute(ctx, a, n, &o, &c))
         return 0;
@@ -167,6 +192,15 @@ static int compare_one(const chorus_action *orig, size_t n, int64_t w, uint32_t 
                  q->median_delay_ms == p->delays[(p->coactions - 1) / 2];
         }
     ok = ok && k == c.n;
+    uint64_t total = 0;
+    for (size_t i = 0; i < c.n; i++)
+        total += c.pairs[i].coactions;
+    ok = ok && c.n_evidence == total; /* one evidence row per co-action of a kept pair */
+    for (size_t i = 0; ok && i < c.n_evidence; i++) {
+        const chorus_coaction *e = &c.evidence[i];
+        int64_t d = e->time_a - e->time_b;
+        ok = e->pair < c.n && (d < 0 ? -d : d) <= w && (i == 0 || e->pair >= c.evidence[i - 1].pair);
+    }
     chorus_copairs_free(ctx, &c);
     return ok;
 }
@@ -202,6 +236,7 @@ int main(void)
     RUN(test_case_repeated_action);
     RUN(test_case_min_weight);
     RUN(test_popular_object_set_aside);
+    RUN(test_evidence);
     RUN(test_against_brute_force);
     chorus_ctx_free(ctx);
     TEST_END("test_coord");
