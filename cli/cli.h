@@ -36,6 +36,7 @@ typedef struct cli_ingest {
 int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_coord(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 /* Exit code for a library return code. */
 int cli_exit_code(chorus_rc rc);

@@ -18,6 +18,8 @@ static const char usage[] =
     "  coord     the coordination network: account pairs that acted on the\n"
     "            same objects within a time window (edges.csv)\n"
     "  ingest    read inputs, report problems and a summary, optionally --db\n"
+    "  simulate  write synthetic data with ground truth (planted campaigns,\n"
+    "            benign coordinated groups, laundered articles)\n"
     "\n"
     "Run 'chorus <command> --help' for a command's options.\n"
     "  -h, --help      this help\n"
@@ -32,6 +34,7 @@ static const struct {
     {"analyze", cmd_analyze},
     {"coord", cmd_coord},
     {"ingest", cmd_ingest},
+    {"simulate", cmd_simulate},
 };
 
 int main(int argc, char **argv)
