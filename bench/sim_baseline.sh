@@ -19,7 +19,6 @@ die() { echo "sim_baseline: $*" >&2; exit 1; }
 
 make -s "$CHORUS" "$NAIVE" || die "build failed"
 "$CHORUS" simulate --help >/dev/null 2>&1 || die "$CHORUS has no working 'simulate' yet"
-"$NAIVE" --self-test >/dev/null || die "naive_coretweet --self-test failed"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
