@@ -32,7 +32,8 @@ static const char usage[] =
     "  -o, --out DIR            output folder (required; created if needed)\n"
     "  --signals LIST           comma-separated: retweet, reply, link, hashtags,\n"
     "                           fastretweet, action (default: all the data has)\n"
-    "  --window S               co-action window in seconds, inclusive (default 60)\n"
+    "  --window S|auto          co-action window in seconds, inclusive (default 60);\n"
+    "                           auto estimates it per signal (docs/coordination.md)\n"
     "  --min-weight N           keep pairs with weight >= N (default 2)\n"
     "  --weight W               objects (default) or coactions\n"
     "  --filter MODE            none: every pair passing --min-weight, no\n"
@@ -51,6 +52,7 @@ typedef struct coord_run {
     const char *outdir, *signals;
     chorus_copair_opts pair;
     chorus_action_opts act;
+    int window_auto; /* estimate the window per signal */
     FILE *edges, *skipped, *evidence;
     uint64_t total_edges;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
@@ -79,7 +81,10 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     switch (opt) {
     case 'o': r->outdir = arg; return 1;
     case 'S': r->signals = arg; return 1;
-    case 'w': return parse_uint(arg, "--window", 86400 * 365, &v) ? -1 : (r->pair.window_ms = (int64_t)v * 1000, 1);
+    case 'w':
+        if (strcmp(arg, "auto") == 0)
+            return r->window_auto = 1;
+        return parse_uint(arg, "--window", 86400 * 365, &v) ? -1 : (r->pair.window_ms = (int64_t)v * 1000, 1);
     case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
     case 'B': return parse_uint(arg, "--max-object-actions", UINT32_MAX, &v) ? -1 : (r->pair.max_object_actions = (uint32_t)v, 1);
     case 'f': return parse_uint(arg, "--fast", 86400, &v) ? -1 : (r->act.fast_ms = (int64_t)v * 1000, 1);
@@ -202,6 +207,8 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
     size_t n;
     chorus_action *a = chorus_actions_data(s, &n);
     chorus_copairs cp;
+    if (r->window_auto && n && (rc = chorus_window_auto(ctx, a, n, &r->pair.window_ms)))
+        chorus_clear_error(ctx), rc = CHORUS_OK, r->pair.window_ms = 60000; /* nothing shared twice */
     if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp))) {
         rc = keep_for_graph(r, name, &cp);
         for (size_t i = 0; i < cp.n; i++)
@@ -209,8 +216,10 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
         write_evidence(r->evidence, c, s, name, &cp);
         write_skipped(r->skipped, s, name, &cp);
         r->total_edges += cp.n;
-        fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions %9zu edges %6zu set aside\n",
-                name, n, chorus_actions_objects(s), cp.coactions_seen, cp.n, cp.n_skipped);
+        if (n || r->signals) /* say nothing of signals the data does not have */
+            fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions %9zu edges %6zu set aside"
+                        ", window %.3f s%s\n", name, n, chorus_actions_objects(s), cp.coactions_seen, cp.n,
+                cp.n_skipped, (double)r->pair.window_ms / 1000.0, r->window_auto ? " (auto)" : "");
         chorus_copairs_free(ctx, &cp);
     }
     chorus_actions_free(s);

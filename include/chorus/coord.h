@@ -77,6 +77,15 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
 /* Frees what chorus_copairs_compute allocated in c (c itself is not freed). */
 void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c);
 
+/* Estimates the coordination interval from the actions themselves
+ * (`--window auto`): among objects acted on at least twice, take the
+ * quickest 10% by time from the first to the second action; for each of
+ * them, the time from its first action until half of its actions had
+ * happened (at least the second); the estimate is the median of those,
+ * at least 1 s. Reorders actions like chorus_copairs_compute.
+ * CHORUS_EINPUT when no object has two actions. */
+chorus_rc chorus_window_auto(chorus_ctx *ctx, chorus_action *actions, size_t n, int64_t *window_ms);
+
 /* Balance of a pair's contributions, in [0, 1]: min(part_a, part_b) /
  * max(part_a, part_b). Near 0 when one hyperactive account makes the
  * co-actions on its own. */

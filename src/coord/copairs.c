@@ -408,3 +408,45 @@ void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c)
     ch_free(ctx, c->evidence, (c->evidence ? (c->n_evidence ? c->n_evidence : 1) : 0) * sizeof *c->evidence);
     memset(c, 0, sizeof *c);
 }
+
+typedef struct spread {
+    int64_t second, half; /* time to the second action; to half of the actions */
+} spread;
+
+static int cmp_second(const void *x, const void *y)
+{
+    const spread *a = x, *b = y;
+    return a->second < b->second ? -1 : a->second > b->second;
+}
+
+chorus_rc chorus_window_auto(chorus_ctx *ctx, chorus_action *actions, size_t n, int64_t *window_ms)
+{
+    chorus_rc rc = sort_actions(ctx, actions, n);
+    spread *sp = rc ? NULL : ch_alloc(ctx, (n ? n : 1) * sizeof *sp);
+    if (!rc && !sp)
+        rc = ch_nomem(ctx);
+    size_t m = 0;
+    for (size_t s = 0; !rc && s < n;) {
+        size_t e = s + 1;
+        while (e < n && actions[e].object == actions[s].object)
+            e++;
+        size_t k = e - s, h = (k + 1) / 2 - 1;
+        if (k >= 2)
+            sp[m++] = (spread){actions[s + 1].time_ms - actions[s].time_ms,
+                               actions[s + (h < 1 ? 1 : h)].time_ms - actions[s].time_ms};
+        s = e;
+    }
+    if (!rc && m == 0)
+        rc = ch_error(ctx, CHORUS_EINPUT, "--window auto: no object was acted on twice");
+    if (!rc) {
+        qsort(sp, m, sizeof *sp, cmp_second);
+        size_t q = m / 10 ? m / 10 : 1; /* the quickest 10% */
+        int64_t *half = (int64_t *)sp; /* reuse the array: half values of the quickest */
+        for (size_t i = 0; i < q; i++)
+            half[i] = sp[i].half;
+        qsort(half, q, sizeof *half, cmp_i64);
+        *window_ms = half[(q - 1) / 2] < 1000 ? 1000 : half[(q - 1) / 2];
+    }
+    ch_free(ctx, sp, (n ? n : 1) * sizeof *sp);
+    return rc;
+}

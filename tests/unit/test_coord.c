@@ -103,6 +103,29 @@ static void test_evidence(void)
     chorus_copairs_free(ctx, &c);
 }
 
+static void test_window_auto(void)
+{
+    /* o1: 6 actions at 0, 2, 4, 9, 30, 80 s: second after 2 s, half (the
+     * third) after 4 s. Nine slower objects: second after 20+ s. */
+    chorus_action a[64];
+    size_t n = 0;
+    const int t1[] = {0, 2, 4, 9, 30, 80};
+    for (int i = 0; i < 6; i++)
+        a[n++] = (chorus_action){(uint32_t)i, 1, S(t1[i])};
+    for (uint32_t o = 2; o <= 10; o++)
+        for (int i = 0; i < 3; i++)
+            a[n++] = (chorus_action){(uint32_t)i, o, S(1000 * o + i * (20 + (int)o))};
+    a[n++] = (chorus_action){0, 99, S(5)}; /* acted on once: ignored */
+    int64_t w = 0;
+    CHECK_INT(chorus_window_auto(ctx, a, n, &w), CHORUS_OK);
+    CHECK_INT(w, S(4));
+    chorus_action same[] = {{A, 1, S(7)}, {B, 1, S(7)}};
+    CHECK_INT(chorus_window_auto(ctx, same, 2, &w), CHORUS_OK);
+    CHECK_INT(w, S(1)); /* never below one second */
+    chorus_action once[] = {{A, 1, S(7)}, {B, 2, S(7)}};
+    CHECK_INT(chorus_window_auto(ctx, once, 2, &w), CHORUS_EINPUT);
+}
+
 static void test_popular_object_set_aside(void)
 {
     chorus_action a[40];
@@ -237,6 +260,7 @@ int main(void)
     RUN(test_case_min_weight);
     RUN(test_popular_object_set_aside);
     RUN(test_evidence);
+    RUN(test_window_auto);
     RUN(test_against_brute_force);
     chorus_ctx_free(ctx);
     TEST_END("test_coord");
