@@ -36,8 +36,10 @@ static const char usage[] =
     "                           auto estimates it per signal (docs/coordination.md)\n"
     "  --min-weight N           keep pairs with weight >= N (default 2)\n"
     "  --weight W               objects (default) or coactions\n"
-    "  --filter MODE            none: every pair passing --min-weight, no\n"
-    "                           statistics (the only mode in this version)\n"
+    "  --filter MODE            fdr (default): pairs significant against the null\n"
+    "                           model at --fdr; none: every pair passing\n"
+    "                           --min-weight, no statistics (raw mode)\n"
+    "  --fdr Q                  false discovery rate per signal (default 0.01)\n"
     "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
     "  --fast S                 fastretweet: retweets within S seconds (default 10)\n"
     "  --link-level L           url (default) or domain\n"
@@ -53,6 +55,8 @@ typedef struct coord_run {
     chorus_copair_opts pair;
     chorus_action_opts act;
     int window_auto; /* estimate the window per signal */
+    int raw;         /* --filter none: every pair, no statistics */
+    double fdr;      /* --fdr: false discovery rate over each signal's tested pairs */
     FILE *edges, *skipped, *evidence;
     uint64_t total_edges;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
@@ -95,9 +99,17 @@ static int coord_option(coord_run *r, int opt, const char *arg)
         r->pair.weight_coactions = strcmp(arg, "coactions") == 0;
         return 1;
     case 'F':
-        if (strcmp(arg, "none"))
-            return cli_error("--filter: only \"none\" (raw pairs) in this version"), -1;
+        if (strcmp(arg, "none") && strcmp(arg, "fdr"))
+            return cli_error("--filter: fdr (significant pairs) or none (raw pairs)"), -1;
+        r->raw = strcmp(arg, "none") == 0;
         return 1;
+    case 'Q': {
+        char *end;
+        r->fdr = strtod(arg, &end);
+        if (*end || end == arg || !(r->fdr > 0 && r->fdr < 1))
+            return cli_error("--fdr: a rate between 0 and 1, e.g. 0.01"), -1;
+        return 1;
+    }
     case 'l':
         if (strcmp(arg, "url") && strcmp(arg, "domain"))
             return cli_error("--link-level: url or domain"), -1;
@@ -120,7 +132,8 @@ static int str_less(chorus_str a, chorus_str b)
 }
 
 /* One edges.csv row; the pair is written with account_a < account_b bytewise. */
-static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, const chorus_copair *p)
+static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, const chorus_copair *p,
+                       int stats)
 {
     chorus_account_view va, vb;
     chorus_corpus_account(c, p->a, &va);
@@ -132,8 +145,13 @@ static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, cons
     csv_cell(f, swap ? vb.id : va.id);
     fputc(',', f);
     csv_cell(f, swap ? va.id : vb.id);
-    fprintf(f, ",%s,%u,%" PRIu64 ",%s,%s,%.3f,,,%u,%u,%.3f\n", signal, p->objects, p->coactions, t1,
-            t2, (double)p->median_delay_ms / 1000.0, swap ? p->actions_b : p->actions_a,
+    fprintf(f, ",%s,%u,%" PRIu64 ",%s,%s,%.3f,", signal, p->objects, p->coactions, t1, t2,
+            (double)p->median_delay_ms / 1000.0);
+    if (stats)
+        fprintf(f, "%.4f,%.3g", p->similarity, p->p_value);
+    else
+        fputc(',', f);
+    fprintf(f, ",%u,%u,%.3f\n", swap ? p->actions_b : p->actions_a,
             swap ? p->actions_a : p->actions_b, chorus_copair_balance(p));
 }
 
@@ -195,6 +213,35 @@ static chorus_rc keep_for_graph(coord_run *r, const char *name, const chorus_cop
     return CHORUS_OK;
 }
 
+/* Tests every pair and keeps those under the Benjamini-Hochberg threshold. */
+static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *a, size_t n,
+                                  chorus_copairs *cp)
+{
+    chorus_rc rc = chorus_copairs_significance(ctx, a, n, &r->pair, cp);
+    double *p = rc ? NULL : malloc((cp->n ? cp->n : 1) * sizeof *p);
+    if (!rc && !p)
+        return CHORUS_ENOMEM;
+    for (size_t i = 0; !rc && i < cp->n; i++)
+        p[i] = cp->pairs[i].p_value;
+    if (!rc)
+        chorus_copairs_keep(cp, chorus_fdr_threshold(ctx, p, cp->n, r->fdr));
+    free(p);
+    return rc;
+}
+
+static void print_signal(const coord_run *r, const char *name, size_t n, uint32_t objects,
+                         const chorus_copairs *cp, size_t tested)
+{
+    fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions", name, n, objects,
+            cp->coactions_seen);
+    if (r->raw)
+        fprintf(stderr, " %9zu edges", cp->n);
+    else
+        fprintf(stderr, " %9zu tested %7zu significant", tested, cp->n);
+    fprintf(stderr, " %6zu set aside, window %.3f s%s\n", cp->n_skipped,
+            (double)r->pair.window_ms / 1000.0, r->window_auto ? " (auto)" : "");
+}
+
 /* Builds one signal's actions, pairs them, writes its rows. */
 static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
                             chorus_signal sig, uint32_t column, const char *name)
@@ -209,19 +256,22 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
     chorus_copairs cp;
     if (r->window_auto && n && (rc = chorus_window_auto(ctx, a, n, &r->pair.window_ms)))
         chorus_clear_error(ctx), rc = CHORUS_OK, r->pair.window_ms = 60000; /* nothing shared twice */
-    if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp))) {
+    size_t tested = 0;
+    if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp)) && !r->raw) {
+        tested = cp.n;
+        rc = significant_only(ctx, r, a, n, &cp);
+    }
+    if (!rc) {
         rc = keep_for_graph(r, name, &cp);
         for (size_t i = 0; i < cp.n; i++)
-            write_edge(r->edges, c, name, &cp.pairs[i]);
+            write_edge(r->edges, c, name, &cp.pairs[i], !r->raw);
         write_evidence(r->evidence, c, s, name, &cp);
         write_skipped(r->skipped, s, name, &cp);
         r->total_edges += cp.n;
         if (n || r->signals) /* say nothing of signals the data does not have */
-            fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions %9zu edges %6zu set aside"
-                        ", window %.3f s%s\n", name, n, chorus_actions_objects(s), cp.coactions_seen, cp.n,
-                cp.n_skipped, (double)r->pair.window_ms / 1000.0, r->window_auto ? " (auto)" : "");
-        chorus_copairs_free(ctx, &cp);
+            print_signal(r, name, n, chorus_actions_objects(s), &cp, tested);
     }
+    chorus_copairs_free(ctx, &cp);
     chorus_actions_free(s);
     return rc;
 }
@@ -344,6 +394,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"weight", required_argument, 0, 'g'},       {"filter", required_argument, 0, 'F' + 256},
         {"max-object-actions", required_argument, 0, 'B'}, {"fast", required_argument, 0, 'f'},
         {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
+        {"fdr", required_argument, 0, 'Q'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int opt;
     optind = 1;
@@ -378,6 +429,7 @@ int cmd_coord(int argc, char **argv)
     chorus_copair_defaults(&r.pair);
     r.pair.max_object_actions = 5000;
     r.pair.keep_evidence = 1;
+    r.fdr = 0.01;
     chorus_action_defaults(&r.act);
     cli_ingest_init(&in);
     int code = parse_args(argc, argv, &r, &in);

@@ -37,6 +37,8 @@ typedef struct chorus_copair {
     int64_t median_delay_ms;  /* median |t_a - t_b| over the co-actions (lower median) */
     uint32_t actions_a, actions_b; /* each account's actions in the signal */
     uint32_t part_a, part_b;  /* each account's actions that take part in the co-actions */
+    double similarity;        /* IDF-weighted cosine (chorus_copairs_significance), else 0 */
+    double p_value;           /* under the null model (chorus_copairs_significance), else 1 */
 } chorus_copair;
 
 /* An object set aside because more actions than the bound hit it. */
@@ -85,6 +87,31 @@ void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c);
  * at least 1 s. Reorders actions like chorus_copairs_compute.
  * CHORUS_EINPUT when no object has two actions. */
 chorus_rc chorus_window_auto(chorus_ctx *ctx, chorus_action *actions, size_t n, int64_t *window_ms);
+
+/* Adds similarity and p_value to every pair of cp (docs/coordination.md):
+ * similarity is the cosine of the two accounts' object vectors weighted by
+ * inverse popularity, counting as shared only the objects co-acted on
+ * within the window; p_value is P(X >= objects) for X ~ Poisson(lambda),
+ * lambda = n_a * n_b * S / T^2, the co-acted objects expected if both
+ * accounts chose objects independently by popularity, keeping their
+ * activity (n_a, n_b distinct objects), each object's popularity m_o
+ * (T = sum m_o) and how concentrated in time its actions are
+ * (S = sum m_o^2 q_o, q_o the share of its action pairs within the window).
+ * actions must be as chorus_copairs_compute left them and cp must have
+ * been computed with keep_evidence. Objects set aside take no part. */
+chorus_rc chorus_copairs_significance(chorus_ctx *ctx, const chorus_action *actions, size_t n,
+                                      const chorus_copair_opts *opts, chorus_copairs *cp);
+
+/* Benjamini-Hochberg: the largest p-value threshold that keeps the false
+ * discovery rate at q over p[0..n) (0 when nothing passes). */
+double chorus_fdr_threshold(chorus_ctx *ctx, const double *p, size_t n, double q);
+
+/* Keeps the pairs with p_value <= threshold, and their evidence rows
+ * (renumbered); the rest are dropped from cp. Returns how many remain. */
+size_t chorus_copairs_keep(chorus_copairs *cp, double threshold);
+
+/* P(X >= k) for X ~ Poisson(lambda). */
+double chorus_poisson_sf(uint64_t k, double lambda);
 
 /* Balance of a pair's contributions, in [0, 1]: min(part_a, part_b) /
  * max(part_a, part_b). Near 0 when one hyperactive account makes the

@@ -329,6 +329,7 @@ static chorus_rc build_pairs(walk *w, const uint32_t *objects, const uint32_t *a
         p->objects = objects[k];
         p->actions_a = acts[p->a];
         p->actions_b = acts[p->b];
+        p->p_value = 1.0;
         rc = make_pair(w, idx, i, j, p, &scratch);
         i = j;
     }

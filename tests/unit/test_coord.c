@@ -7,6 +7,7 @@
 #include "check.h"
 
 #include <chorus/coord.h>
+#include <math.h>
 #include <stdlib.h>
 
 static chorus_ctx *ctx;
@@ -124,6 +125,71 @@ static void test_window_auto(void)
     CHECK_INT(w, S(1)); /* never below one second */
     chorus_action once[] = {{A, 1, S(7)}, {B, 2, S(7)}};
     CHECK_INT(chorus_window_auto(ctx, once, 2, &w), CHORUS_EINPUT);
+}
+
+static void test_poisson_and_fdr(void)
+{
+    CHECK(fabs(chorus_poisson_sf(1, 1.0) - 0.6321205588) < 1e-9);
+    CHECK(fabs(chorus_poisson_sf(3, 0.5) - 0.0143876780) < 1e-9);
+    CHECK(chorus_poisson_sf(0, 2.0) == 1.0);
+    CHECK(fabs(chorus_poisson_sf(10, 0.1) / 2.5163478e-17 - 1.0) < 1e-6);
+    CHECK(fabs(chorus_poisson_sf(5, 20.0) - 0.9999831) < 1e-6); /* lower-tail branch */
+    double p[] = {0.5, 0.001, 0.02, 0.01};
+    CHECK(chorus_fdr_threshold(ctx, p, 4, 0.05) == 0.02);
+    CHECK(chorus_fdr_threshold(ctx, p, 4, 0.001) == 0.0);
+}
+
+/* Fifty accounts all retweet five viral posts within seconds; accounts 0
+ * and 1 also share five rare objects nobody else touches. The viral pairs
+ * are weight 5 too, but the null model expects that; the rare pair it
+ * does not. */
+static void test_significance_separates_viral_from_planted(void)
+{
+    enum { NACC = 50 };
+    chorus_action a[NACC * 7 + 10];
+    size_t n = 0;
+    for (uint32_t v = 0; v < 5; v++)
+        for (uint32_t k = 0; k < NACC; k++)
+            a[n++] = (chorus_action){k, v, S(1000 * v + k % 30)};
+    for (uint32_t r = 0; r < 5; r++) {
+        a[n++] = (chorus_action){0, 100 + r, S(5000 + 100 * r)};
+        a[n++] = (chorus_action){1, 100 + r, S(5000 + 100 * r + 3)};
+    }
+    for (uint32_t k = 0; k < NACC; k++) /* everyone also posts something alone */
+        a[n++] = (chorus_action){k, 1000 + k, S(9000 + k)};
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.keep_evidence = 1;
+    chorus_copairs c;
+    CHECK_INT(chorus_copairs_compute(ctx, a, n, &o, &c), CHORUS_OK);
+    CHECK_INT(chorus_copairs_significance(ctx, a, n, &o, &c), CHORUS_OK);
+    const chorus_copair *planted = NULL, *viral = NULL;
+    for (size_t i = 0; i < c.n; i++) {
+        if (c.pairs[i].a == 0 && c.pairs[i].b == 1)
+            planted = &c.pairs[i];
+        if (c.pairs[i].a == 2 && c.pairs[i].b == 3)
+            viral = &c.pairs[i];
+    }
+    CHECK(planted && viral);
+    if (planted && viral) {
+        CHECK_INT(planted->objects, 10);
+        CHECK_INT(viral->objects, 5);
+        CHECK(planted->p_value < 1e-6);
+        CHECK(viral->p_value > 0.05);
+        /* idf = ln(50 accounts / popularity): the 5 rare objects (2 accounts)
+         * weigh ln(25)^2 each, the viral ones 0, its own post ln(50)^2. */
+        double r = log(25.0) * log(25.0), own = log(50.0) * log(50.0);
+        CHECK(fabs(planted->similarity - 5 * r / (5 * r + own)) < 1e-9);
+        CHECK(viral->similarity < 0.1); /* viral objects carry almost no weight */
+        double *p = malloc(c.n * sizeof *p);
+        for (size_t i = 0; i < c.n; i++)
+            p[i] = c.pairs[i].p_value;
+        double t = chorus_fdr_threshold(ctx, p, c.n, 0.01);
+        CHECK(planted->p_value <= t);
+        CHECK(viral->p_value > t);
+        free(p);
+    }
+    chorus_copairs_free(ctx, &c);
 }
 
 static void test_popular_object_set_aside(void)
@@ -261,6 +327,8 @@ int main(void)
     RUN(test_popular_object_set_aside);
     RUN(test_evidence);
     RUN(test_window_auto);
+    RUN(test_poisson_and_fdr);
+    RUN(test_significance_separates_viral_from_planted);
     RUN(test_against_brute_force);
     chorus_ctx_free(ctx);
     TEST_END("test_coord");
