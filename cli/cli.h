@@ -32,6 +32,12 @@ typedef struct cli_ingest {
     double seconds;
 } cli_ingest;
 
+/* Groups of the coordination network and per-account evidence:
+ * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). */
+struct chorus_graph_edge;
+chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
+                             const struct chorus_graph_edge *e, size_t n, const char *outdir, int raw);
+
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);

@@ -26,6 +26,8 @@ static const char usage[] =
     "  evidence.csv         every co-action behind each edge, both accounts' times\n"
     "  skipped_objects.csv  objects set aside (over --max-object-actions)\n"
     "  network.gexf, network.graphml   the network for Gephi\n"
+    "  groups.csv, accounts.csv         groups (components, large ones split by\n"
+    "                       Leiden) and each grouped account's evidence\n"
     "docs/coordination.md defines every column.\n"
     "\n"
     "Options:\n"
@@ -208,7 +210,8 @@ static chorus_rc keep_for_graph(coord_run *r, const char *name, const chorus_cop
     for (size_t i = 0; i < cp->n; i++) {
         const chorus_copair *q = &cp->pairs[i];
         r->graph[r->n_graph++] = (chorus_graph_edge){q->a, q->b, stored, q->objects, q->coactions,
-                                                     (double)q->median_delay_ms / 1000.0};
+                                                     (double)q->median_delay_ms / 1000.0, q->p_value,
+                                                     q->first_ms, q->last_ms};
     }
     return CHORUS_OK;
 }
@@ -377,11 +380,14 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
     if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
         cli_error("%s", chorus_errmsg(ctx));
+    if (!rc)
+        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->outdir, r->raw);
     free(r->graph);
     if (!rc)
-        fprintf(stderr, "edges:    %s/edges.csv (%" PRIu64 " rows)\nevidence: %s/evidence.csv\n"
+        fprintf(stderr, "groups:   %s/groups.csv, %s/accounts.csv\n"
+                        "edges:    %s/edges.csv (%" PRIu64 " rows)\nevidence: %s/evidence.csv\n"
                         "skipped:  %s/skipped_objects.csv\nnetwork:  %s, %s\n",
-                r->outdir, r->total_edges, r->outdir, r->outdir, gexf, graphml);
+                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->outdir, gexf, graphml);
     return rc;
 }
 

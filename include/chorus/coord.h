@@ -113,6 +113,25 @@ size_t chorus_copairs_keep(chorus_copairs *cp, double threshold);
 /* P(X >= k) for X ~ Poisson(lambda). */
 double chorus_poisson_sf(uint64_t k, double lambda);
 
+typedef struct chorus_group_opts {
+    uint32_t split_above;   /* components with more accounts are split by Leiden (default 50) */
+    uint32_t iterations;    /* Leiden iterations, explicit for reproducibility (default 10) */
+    double resolution;      /* modularity resolution (default 1) */
+} chorus_group_opts;
+
+void chorus_group_defaults(chorus_group_opts *o);
+
+/* Groups of accounts: the connected components of the network given by
+ * edges (a[i], b[i]) with weights w[i] (parallel edges are summed), each
+ * component larger than split_above split into communities by igraph's
+ * Leiden (modularity, seeded by the context's seed). group[k] receives
+ * account k's group, UINT32_MAX for accounts in no edge (group has
+ * n_accounts entries, owned by the caller). Groups are numbered from 0 by
+ * decreasing size, ties by their lowest account index. */
+chorus_rc chorus_groups(chorus_ctx *ctx, const uint32_t *a, const uint32_t *b, const double *w,
+                        size_t n_edges, uint32_t n_accounts, const chorus_group_opts *opts,
+                        uint32_t *group, uint32_t *n_groups);
+
 /* Balance of a pair's contributions, in [0, 1]: min(part_a, part_b) /
  * max(part_a, part_b). Near 0 when one hyperactive account makes the
  * co-actions on its own. */

@@ -19,6 +19,8 @@ typedef struct chorus_graph_edge {
     uint32_t objects;
     uint64_t coactions;
     double median_delay_s;
+    double p_value;           /* 1 when not tested */
+    int64_t first_ms, last_ms;
 } chorus_graph_edge;
 
 /* Writes the network to gexf_path and graphml_path (either may be NULL),

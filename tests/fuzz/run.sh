@@ -11,7 +11,7 @@ cd "$root"
 out=build-fuzz
 secs=${FUZZ_SECONDS:-30}
 CC=${FUZZ_CC:-clang}
-PKGS="zlib libzstd libarchive json-c sqlite3 libxxhash"
+PKGS="zlib libzstd libarchive json-c sqlite3 libxxhash igraph"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -std=c17 -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 \
 $(pkg-config --cflags $PKGS)"
