@@ -42,6 +42,7 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
 int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_coord(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 
 /* Exit code for a library return code. */

@@ -17,6 +17,7 @@ static const char usage[] =
     "            the HTML report in one output folder\n"
     "  coord     the coordination network: account pairs that acted on the\n"
     "            same objects within a time window (edges.csv)\n"
+    "  eval      score a coordination run against ground truth\n"
     "  ingest    read inputs, report problems and a summary, optionally --db\n"
     "  simulate  write synthetic data with ground truth (planted campaigns,\n"
     "            benign coordinated groups, laundered articles)\n"
@@ -33,6 +34,7 @@ static const struct {
 } commands[] = {
     {"analyze", cmd_analyze},
     {"coord", cmd_coord},
+    {"eval", cmd_eval},
     {"ingest", cmd_ingest},
     {"simulate", cmd_simulate},
 };
