@@ -59,6 +59,10 @@ int cli_ingest_option(cli_ingest *in, int opt, const char *arg);
  * memory runs out. Free with chorus_corpus_free, then chorus_ctx_free. */
 chorus_corpus *cli_new_corpus(chorus_ctx **ctx);
 
+/* Creates DIR/NAME for writing and writes the header line; NULL (message
+ * printed) when it cannot. */
+FILE *cli_open_csv(const char *dir, const char *name, const char *header);
+
 /* mkdir -p: 0, or -1 with errno set. */
 int cli_make_dir(const char *path);
 

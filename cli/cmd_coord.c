@@ -336,18 +336,6 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
     return rc;
 }
 
-static FILE *open_out(const char *dir, const char *name, const char *header)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        cli_error("%s: %s", path, strerror(errno));
-    else
-        fputs(header, f);
-    return f;
-}
-
 static int close_out(FILE *f, const char *dir, const char *name)
 {
     if (f && fclose(f) != 0) {
@@ -363,11 +351,11 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
         cli_error("%s: cannot create folder: %s", r->outdir, strerror(errno));
         return CHORUS_EIO;
     }
-    r->edges = open_out(r->outdir, "edges.csv",
+    r->edges = cli_open_csv(r->outdir, "edges.csv",
                         "account_a,account_b,signal,objects,coactions,first_time,last_time,"
                         "median_delay_s,similarity,p_value,actions_a,actions_b,balance\n");
-    r->skipped = open_out(r->outdir, "skipped_objects.csv", "signal,object,actions\n");
-    r->evidence = open_out(r->outdir, "evidence.csv",
+    r->skipped = cli_open_csv(r->outdir, "skipped_objects.csv", "signal,object,actions\n");
+    r->evidence = cli_open_csv(r->outdir, "evidence.csv",
                            "account_a,account_b,signal,object,time_a,time_b,delay_s\n");
     chorus_rc rc = r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
     if (rc && chorus_errcode(ctx))

@@ -78,18 +78,6 @@ static void sum_edges(const chorus_graph_edge *e, size_t n, const uint32_t *grou
     }
 }
 
-static FILE *open_csv(const char *dir, const char *name, const char *header)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        cli_error("%s: %s", path, strerror(errno));
-    else
-        fputs(header, f);
-    return f;
-}
-
 static void write_groups(FILE *f, const grp_sum *grp, uint32_t ng, const char **names)
 {
     for (uint32_t g = 0; g < ng; g++) {
@@ -153,8 +141,8 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
             if (group[k] != UINT32_MAX)
                 grp[group[k]].accounts++;
         sum_edges(e, n, group, raw, acc, grp, names, &n_names);
-        FILE *gf = open_csv(outdir, "groups.csv", "group_id,accounts,edges,strength,signals,first_time,last_time\n");
-        FILE *af = open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,posts,created_at,screen_name\n");
+        FILE *gf = cli_open_csv(outdir, "groups.csv", "group_id,accounts,edges,strength,signals,first_time,last_time\n");
+        FILE *af = cli_open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,posts,created_at,screen_name\n");
         if (gf)
             write_groups(gf, grp, ng, names);
         if (af)

@@ -96,24 +96,26 @@ static void signals_of(FILE *f, const net *g, const merged *m)
     }
 }
 
-static void created_of(const chorus_account_view *v, char *buf)
+/* A node's account and creation date, or 0 when the account is no node. */
+static int node_info(const net *g, uint32_t i, chorus_account_view *v, char *created)
 {
-    if (v->created_ms == INT64_MIN)
-        buf[0] = 0;
-    else
-        chorus_format_time_utc(v->created_ms, buf);
+    if (!g->node[i])
+        return 0;
+    chorus_corpus_account(g->c, i, v);
+    created[0] = 0;
+    if (v->created_ms != INT64_MIN)
+        chorus_format_time_utc(v->created_ms, created);
+    return 1;
 }
 
 static void gexf_nodes(FILE *f, const net *g, uint32_t n_acc)
 {
     fputs("<nodes>\n", f);
+    chorus_account_view v;
+    char created[32];
     for (uint32_t i = 0; i < n_acc; i++) {
-        if (!g->node[i])
+        if (!node_info(g, i, &v, created))
             continue;
-        chorus_account_view v;
-        char created[32];
-        chorus_corpus_account(g->c, i, &v);
-        created_of(&v, created);
         fprintf(f, "<node id=\"n%u\" label=\"", i);
         xml_text(f, v.id.ptr, v.id.len);
         fputs("\"><attvalues><attvalue for=\"0\" value=\"", f);
@@ -163,13 +165,11 @@ static void write_graphml(FILE *f, const net *g, uint32_t n_acc)
           "<key id=\"signals\" for=\"edge\" attr.name=\"signals\" attr.type=\"string\"/>\n"
           "<key id=\"coactions\" for=\"edge\" attr.name=\"coactions\" attr.type=\"long\"/>\n"
           "<graph id=\"chorus\" edgedefault=\"undirected\">\n", f);
+    chorus_account_view v;
+    char created[32];
     for (uint32_t i = 0; i < n_acc; i++) {
-        if (!g->node[i])
+        if (!node_info(g, i, &v, created))
             continue;
-        chorus_account_view v;
-        char created[32];
-        chorus_corpus_account(g->c, i, &v);
-        created_of(&v, created);
         fprintf(f, "<node id=\"n%u\"><data key=\"label\">", i);
         xml_text(f, v.id.ptr, v.id.len);
         fputs("</data><data key=\"screen_name\">", f);
