@@ -29,7 +29,68 @@ typedef struct grp_sum {
     uint32_t accounts, edges, signals;
     uint64_t strength;
     int64_t first, last;
+    uint32_t month_top, month_count; /* most common creation month (y*12+m) and its accounts */
+    uint32_t client_top, client_posts, posts; /* most common client (string id), its posts, all posts */
 } grp_sum;
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* For each group, the most common value among keys (group << 32 | value),
+ * and how many times it occurs; ties go to the smaller value. */
+static void top_values(uint64_t *keys, size_t n, grp_sum *grp, int client)
+{
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && keys[j] == keys[i])
+            j++;
+        grp_sum *g = &grp[keys[i] >> 32];
+        uint32_t value = (uint32_t)keys[i], count = (uint32_t)(j - i);
+        uint32_t *top = client ? &g->client_top : &g->month_top;
+        uint32_t *best = client ? &g->client_posts : &g->month_count;
+        if (count > *best)
+            *top = value, *best = count;
+        if (client)
+            g->posts += count;
+        i = j;
+    }
+}
+
+/* Concentration of creation dates (by month) and of clients (by post):
+ * accounts made in one burst and run through one tool are evidence. */
+static int concentration(const chorus_corpus *c, const uint32_t *group, grp_sum *grp)
+{
+    uint32_t n_acc = chorus_corpus_account_count(c), np = chorus_corpus_post_count(c);
+    uint64_t *keys = malloc(((size_t)(n_acc > np ? n_acc : np) + 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    size_t n = 0;
+    for (uint32_t k = 0; k < n_acc; k++) {
+        chorus_account_view v;
+        chorus_corpus_account(c, k, &v);
+        if (group[k] == UINT32_MAX || v.created_ms == INT64_MIN)
+            continue;
+        char iso[32];
+        chorus_format_time_utc(v.created_ms, iso);
+        uint32_t month = (uint32_t)(atoi(iso) * 12 + atoi(iso + 5) - 1);
+        keys[n++] = (uint64_t)group[k] << 32 | month;
+    }
+    top_values(keys, n, grp, 0);
+    n = 0;
+    for (uint32_t i = 0; i < np; i++) {
+        chorus_post_view v;
+        chorus_corpus_post(c, i, &v);
+        if (group[v.account] != UINT32_MAX && v.client_sid != UINT32_MAX)
+            keys[n++] = (uint64_t)group[v.account] << 32 | v.client_sid;
+    }
+    top_values(keys, n, grp, 1);
+    free(keys);
+    return 0;
+}
 
 /* Index of the signal name among the distinct names seen (pointer identity). */
 static int signal_bit(const char **names, int *n, const char *s)
@@ -78,15 +139,26 @@ static void sum_edges(const chorus_graph_edge *e, size_t n, const uint32_t *grou
     }
 }
 
-static void write_groups(FILE *f, const grp_sum *grp, uint32_t ng, const char **names)
+static void write_groups(FILE *f, const chorus_corpus *c, const grp_sum *grp, uint32_t ng,
+                         const char **names)
 {
     for (uint32_t g = 0; g < ng; g++) {
+        const grp_sum *s = &grp[g];
         char t1[32], t2[32];
-        chorus_format_time_utc(grp[g].first, t1);
-        chorus_format_time_utc(grp[g].last, t2);
-        fprintf(f, "%u,%u,%u,%" PRIu64 ",", g, grp[g].accounts, grp[g].edges, grp[g].strength);
-        put_signals(f, names, grp[g].signals);
-        fprintf(f, ",%s,%s\n", t1, t2);
+        chorus_format_time_utc(s->first, t1);
+        chorus_format_time_utc(s->last, t2);
+        fprintf(f, "%u,%u,%u,%" PRIu64 ",", g, s->accounts, s->edges, s->strength);
+        put_signals(f, names, s->signals);
+        fprintf(f, ",%s,%s,", t1, t2);
+        if (s->month_count)
+            fprintf(f, "%04u-%02u,%.3f,", s->month_top / 12, s->month_top % 12 + 1,
+                    (double)s->month_count / s->accounts);
+        else
+            fputs(",,", f);
+        chorus_str client = chorus_corpus_string(c, s->client_top);
+        if (s->posts)
+            chorus_csv_field(f, client.ptr, client.len, CHORUS_CSV_NEUTRALISE);
+        fprintf(f, ",%.3f\n", s->posts ? (double)s->client_posts / s->posts : 0.0);
     }
 }
 
@@ -141,10 +213,14 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
             if (group[k] != UINT32_MAX)
                 grp[group[k]].accounts++;
         sum_edges(e, n, group, raw, acc, grp, names, &n_names);
-        FILE *gf = cli_open_csv(outdir, "groups.csv", "group_id,accounts,edges,strength,signals,first_time,last_time\n");
+        if (concentration(c, group, grp))
+            rc = CHORUS_ENOMEM;
+        FILE *gf = cli_open_csv(outdir, "groups.csv",
+                                "group_id,accounts,edges,strength,signals,first_time,last_time,"
+                                "created_top_month,created_top_share,client_top,client_top_share\n");
         FILE *af = cli_open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,posts,created_at,screen_name\n");
         if (gf)
-            write_groups(gf, grp, ng, names);
+            write_groups(gf, c, grp, ng, names);
         if (af)
             write_accounts(af, c, group, ng, acc, names);
         int bad = !gf || !af;
