@@ -36,7 +36,8 @@ typedef struct cli_ingest {
  * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). */
 struct chorus_graph_edge;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
-                             const struct chorus_graph_edge *e, size_t n, const char *outdir, int raw);
+                             const struct chorus_graph_edge *e, size_t n, const char *outdir, int raw,
+                             chorus_db *db);
 
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
@@ -75,9 +76,10 @@ chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char
 
 /* Ingests into a new database at db_path: the database is created first
  * (so problems land in it), then filled and committed; on any failure the
- * file at db_path is left as it was. */
+ * file at db_path is left as it was. With keep, the database is handed
+ * back open instead of committed (the caller commits or aborts it). */
 chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
-                           int n_inputs, const char *db_path);
+                           int n_inputs, const char *db_path, chorus_db **keep);
 
 /* Shows progress on stderr from now on when it is a terminal and not
  * --quiet; cli_end_progress stops it and ends the progress line. */

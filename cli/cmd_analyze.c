@@ -192,7 +192,7 @@ int cmd_analyze(int argc, char **argv)
     char db_path[4200];
     out_path(db_path, sizeof db_path, r.outdir, "chorus.db");
     double t = cli_now();
-    chorus_rc rc = cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path);
+    chorus_rc rc = cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path, NULL);
     r.t_ingest = in.seconds;
     r.t_db = cli_now() - t - in.seconds;
     if (!rc) {

@@ -42,6 +42,8 @@ static const char usage[] =
     "                           model at --fdr; none: every pair passing\n"
     "                           --min-weight, no statistics (raw mode)\n"
     "  --fdr Q                  false discovery rate per signal (default 0.01)\n"
+    "  --db FILE                also write the corpus and the network tables\n"
+    "                           (edges, evidence, group_members) to SQLite\n"
     "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
     "  --fast S                 fastretweet: retweets within S seconds (default 10)\n"
     "  --link-level L           url (default) or domain\n"
@@ -58,6 +60,8 @@ typedef struct coord_run {
     chorus_action_opts act;
     int window_auto; /* estimate the window per signal */
     int raw;         /* --filter none: every pair, no statistics */
+    const char *db_path;
+    chorus_db *db;   /* with --db: the corpus and the network tables */
     double fdr;      /* --fdr: false discovery rate over each signal's tested pairs */
     FILE *edges, *skipped, *evidence;
     uint64_t total_edges;
@@ -112,6 +116,7 @@ static int coord_option(coord_run *r, int opt, const char *arg)
             return cli_error("--fdr: a rate between 0 and 1, e.g. 0.01"), -1;
         return 1;
     }
+    case 'd': r->db_path = arg; return 1;
     case 'l':
         if (strcmp(arg, "url") && strcmp(arg, "domain"))
             return cli_error("--link-level: url or domain"), -1;
@@ -269,6 +274,8 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
         for (size_t i = 0; i < cp.n; i++)
             write_edge(r->edges, c, name, &cp.pairs[i], !r->raw);
         write_evidence(r->evidence, c, s, name, &cp);
+        if (!rc && r->db)
+            rc = chorus_db_add_pairs(r->db, name, &cp, !r->raw, s);
         write_skipped(r->skipped, s, name, &cp);
         r->total_edges += cp.n;
         if (n || r->signals) /* say nothing of signals the data does not have */
@@ -369,7 +376,7 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
         cli_error("%s", chorus_errmsg(ctx));
     if (!rc)
-        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->outdir, r->raw);
+        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->outdir, r->raw, r->db);
     free(r->graph);
     if (!rc)
         fprintf(stderr, "groups:   %s/groups.csv, %s/accounts.csv\n"
@@ -388,7 +395,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"weight", required_argument, 0, 'g'},       {"filter", required_argument, 0, 'F' + 256},
         {"max-object-actions", required_argument, 0, 'B'}, {"fast", required_argument, 0, 'f'},
         {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
-        {"fdr", required_argument, 0, 'Q'},
+        {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int opt;
     optind = 1;
@@ -433,11 +440,19 @@ int cmd_coord(int argc, char **argv)
     chorus_corpus *c = cli_new_corpus(&ctx);
     if (!c)
         return EXIT_INTERNAL;
-    chorus_rc rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+    chorus_rc rc = r.db_path
+                       ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, r.db_path, &r.db)
+                       : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc) {
         cli_print_summary(stderr, c, &in);
         rc = write_network(ctx, &r, c);
     }
+    if (r.db && !rc && (rc = chorus_db_commit(r.db)))
+        cli_error("%s", chorus_errmsg(ctx));
+    else if (r.db && rc)
+        chorus_db_abort(r.db);
+    if (!rc && r.db_path)
+        fprintf(stderr, "database: %s\n", r.db_path);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);
     return cli_exit_code(rc);

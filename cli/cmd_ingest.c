@@ -64,7 +64,7 @@ int cmd_ingest(int argc, char **argv)
     chorus_corpus *c = cli_new_corpus(&ctx);
     if (!c)
         return EXIT_INTERNAL;
-    chorus_rc rc = db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, db_path)
+    chorus_rc rc = db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, db_path, NULL)
                            : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc)
         cli_print_summary(stdout, c, &in);

@@ -198,8 +198,18 @@ static chorus_rc compute(chorus_ctx *ctx, const chorus_graph_edge *e, size_t n, 
     return rc;
 }
 
+/* Group members into the database, account order. */
+static chorus_rc db_members(chorus_db *db, const uint32_t *group, uint32_t n_acc, const acc_sum *acc)
+{
+    chorus_rc rc = CHORUS_OK;
+    for (uint32_t k = 0; !rc && k < n_acc; k++)
+        if (group[k] != UINT32_MAX)
+            rc = chorus_db_add_member(db, k, group[k], acc[k].score, acc[k].edges, acc[k].strength);
+    return rc;
+}
+
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chorus_graph_edge *e,
-                             size_t n, const char *outdir, int raw)
+                             size_t n, const char *outdir, int raw, chorus_db *db)
 {
     uint32_t n_acc = chorus_corpus_account_count(c), ng = 0;
     uint32_t *group = malloc((n_acc ? n_acc : 1) * sizeof *group);
@@ -228,11 +238,13 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
         bad |= af && fclose(af) != 0;
         if (bad)
             rc = CHORUS_EIO;
+        if (!rc && db && (rc = db_members(db, group, n_acc, acc)))
+            cli_error("%s", chorus_errmsg(ctx));
     } else if (!rc)
         rc = CHORUS_ENOMEM;
     if (rc == CHORUS_ENOMEM)
         cli_error("out of memory");
-    else if (rc && rc != CHORUS_EIO)
+    else if (rc && rc != CHORUS_EIO && !db)
         cli_error("%s", chorus_errmsg(ctx));
     free(group), free(acc), free(grp);
     return rc;

@@ -319,7 +319,7 @@ void cli_end_progress(chorus_ctx *ctx, cli_ingest *in)
 }
 
 chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char **inputs,
-                           int n_inputs, const char *db_path)
+                           int n_inputs, const char *db_path, chorus_db **keep)
 {
     chorus_rc rc = chorus_db_create(ctx, db_path, &in->db);
     if (rc) {
@@ -333,7 +333,9 @@ chorus_rc cli_ingest_to_db(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, ch
     if (!rc)
         rc = chorus_db_write_corpus(in->db, c, &in->stats);
     cli_end_progress(ctx, in);
-    if (!rc)
+    if (!rc && keep)
+        *keep = in->db; /* the caller adds its tables, then commits */
+    else if (!rc)
         rc = chorus_db_commit(in->db);
     else
         chorus_db_abort(in->db);

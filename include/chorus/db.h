@@ -8,6 +8,7 @@
 #ifndef CHORUS_DB_H
 #define CHORUS_DB_H
 
+#include <chorus/actions.h>
 #include <chorus/corpus.h>
 
 #ifdef __cplusplus
@@ -39,6 +40,17 @@ chorus_rc chorus_db_write_corpus(chorus_db *db, const chorus_corpus *c,
  * detail) in ingest_problems. p and its strings are only read during the
  * call, so this can be called straight from a chorus_problem_fn. */
 chorus_rc chorus_db_add_problem(chorus_db *db, const chorus_problem *p);
+
+/* Writes one signal's co-action pairs into the edges table and their
+ * co-actions into the evidence table (both created on first use; accounts
+ * as account_idx, a < b by index). stats: similarity and p_value are set.
+ * objects gives the evidence's object labels. */
+chorus_rc chorus_db_add_pairs(chorus_db *db, const char *signal, const chorus_copairs *cp, int stats,
+                              const chorus_actions *objects);
+
+/* Writes one account's group and evidence into group_members. */
+chorus_rc chorus_db_add_member(chorus_db *db, uint32_t account, uint32_t group, double score,
+                               uint32_t edges, uint64_t strength);
 
 /* Executes SQL (one or more statements) inside the database's open
  * transaction, for later stages that add their own tables. The SQL must

@@ -8,6 +8,7 @@
 #include "core/ctx.h"
 #include "io/time_parse.h"
 
+#include <chorus/actions.h>
 #include <chorus/db.h>
 
 #include <errno.h>
@@ -30,6 +31,7 @@ struct chorus_db {
     chorus_ctx *ctx;
     sqlite3 *sql;
     sqlite3_stmt *problem; /* ingest_problems insert, prepared once */
+    sqlite3_stmt *edge, *evidence, *member; /* network inserts, prepared on first use */
     char *path, *tmp;      /* final path; temporary file beside it */
     size_t path_size, tmp_size;
     uint64_t rows; /* rows inserted since the last commit */
@@ -213,6 +215,9 @@ static chorus_rc open_tmp(chorus_db *db)
 static void destroy(chorus_db *db, int remove_tmp)
 {
     sqlite3_finalize(db->problem);
+    sqlite3_finalize(db->edge);
+    sqlite3_finalize(db->evidence);
+    sqlite3_finalize(db->member);
     if (db->sql)
         sqlite3_close_v2(db->sql);
     if (remove_tmp && db->tmp)
@@ -471,6 +476,79 @@ chorus_rc chorus_db_add_problem(chorus_db *db, const chorus_problem *p)
     return step(db, st, b, "writing an input problem");
 }
 
+/* ------------------------------------------------------------------ network */
+
+static const char network_sql[] =
+    "CREATE TABLE IF NOT EXISTS edges(signal TEXT NOT NULL, "
+    "account_a INTEGER NOT NULL REFERENCES accounts, account_b INTEGER NOT NULL REFERENCES accounts, "
+    "objects INTEGER, coactions INTEGER, first_time_ms INTEGER, last_time_ms INTEGER, "
+    "median_delay_s REAL, similarity REAL, p_value REAL, actions_a INTEGER, actions_b INTEGER, "
+    "balance REAL);"
+    "CREATE TABLE IF NOT EXISTS evidence(signal TEXT NOT NULL, account_a INTEGER NOT NULL, "
+    "account_b INTEGER NOT NULL, object TEXT, time_a_ms INTEGER, time_b_ms INTEGER);"
+    "CREATE TABLE IF NOT EXISTS group_members(account_idx INTEGER PRIMARY KEY REFERENCES accounts, "
+    "group_id INTEGER NOT NULL, score REAL, edges INTEGER, strength INTEGER);";
+
+static chorus_rc network_tables(chorus_db *db)
+{
+    if (db->edge)
+        return CHORUS_OK;
+    chorus_rc rc = exec(db, network_sql, "creating the network tables");
+    if (!rc)
+        rc = prepare(db, "INSERT INTO edges VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", &db->edge);
+    if (!rc)
+        rc = prepare(db, "INSERT INTO evidence VALUES(?,?,?,?,?,?)", &db->evidence);
+    if (!rc)
+        rc = prepare(db, "INSERT INTO group_members VALUES(?,?,?,?,?)", &db->member);
+    return rc;
+}
+
+static chorus_rc insert_edge(chorus_db *db, const char *signal, const chorus_copair *p, int stats)
+{
+    sqlite3_stmt *st = db->edge;
+    int b = bind_cstr(st, 1, signal) | sqlite3_bind_int64(st, 2, p->a) |
+            sqlite3_bind_int64(st, 3, p->b) | sqlite3_bind_int64(st, 4, p->objects) |
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)p->coactions) |
+            sqlite3_bind_int64(st, 6, p->first_ms) | sqlite3_bind_int64(st, 7, p->last_ms) |
+            sqlite3_bind_double(st, 8, (double)p->median_delay_ms / 1000.0) |
+            (stats ? sqlite3_bind_double(st, 9, p->similarity) : sqlite3_bind_null(st, 9)) |
+            (stats ? sqlite3_bind_double(st, 10, p->p_value) : sqlite3_bind_null(st, 10)) |
+            sqlite3_bind_int64(st, 11, p->actions_a) | sqlite3_bind_int64(st, 12, p->actions_b) |
+            sqlite3_bind_double(st, 13, chorus_copair_balance(p));
+    return step(db, st, b, "writing an edge");
+}
+
+chorus_rc chorus_db_add_pairs(chorus_db *db, const char *signal, const chorus_copairs *cp, int stats,
+                              const chorus_actions *objects)
+{
+    chorus_rc rc = network_tables(db);
+    for (size_t i = 0; !rc && i < cp->n; i++)
+        rc = insert_edge(db, signal, &cp->pairs[i], stats);
+    for (size_t i = 0; !rc && i < cp->n_evidence; i++) {
+        const chorus_coaction *e = &cp->evidence[i];
+        sqlite3_stmt *st = db->evidence;
+        int b = bind_cstr(st, 1, signal) | sqlite3_bind_int64(st, 2, cp->pairs[e->pair].a) |
+                sqlite3_bind_int64(st, 3, cp->pairs[e->pair].b) |
+                bind_str(st, 4, chorus_actions_label(objects, e->object)) |
+                sqlite3_bind_int64(st, 5, e->time_a) | sqlite3_bind_int64(st, 6, e->time_b);
+        rc = step(db, st, b, "writing evidence");
+    }
+    return rc;
+}
+
+chorus_rc chorus_db_add_member(chorus_db *db, uint32_t account, uint32_t group, double score,
+                               uint32_t edges, uint64_t strength)
+{
+    chorus_rc rc = network_tables(db);
+    sqlite3_stmt *st = db->member;
+    if (rc)
+        return rc;
+    int b = sqlite3_bind_int64(st, 1, account) | sqlite3_bind_int64(st, 2, group) |
+            sqlite3_bind_double(st, 3, score) | sqlite3_bind_int64(st, 4, edges) |
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)strength);
+    return step(db, st, b, "writing a group member");
+}
+
 chorus_rc chorus_db_exec(chorus_db *db, const char *sql)
 {
     return exec(db, sql, "executing SQL");
@@ -494,8 +572,11 @@ static chorus_rc sync_tmp(chorus_db *db)
 
 static chorus_rc close_db(chorus_db *db)
 {
-    sqlite3_finalize(db->problem);
-    db->problem = NULL;
+    sqlite3_stmt **stmts[] = {&db->problem, &db->edge, &db->evidence, &db->member};
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+        sqlite3_finalize(*stmts[i]);
+        *stmts[i] = NULL;
+    }
     if (sqlite3_close(db->sql) != SQLITE_OK)
         return db_error(db, "closing");
     db->sql = NULL;
