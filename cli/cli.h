@@ -32,6 +32,10 @@ typedef struct cli_ingest {
     double seconds;
 } cli_ingest;
 
+/* The coordination stage with default options (as `chorus coord`), its
+ * files in outdir and, when db is not NULL, its tables in db. */
+chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
+
 /* Groups of the coordination network and per-account evidence:
  * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). */
 struct chorus_graph_edge;

@@ -25,6 +25,9 @@ static const char usage[] =
     "  manifest.json   version, parameters, inputs with sizes and digests,\n"
     "                  row counts, skipped rows by reason, time per stage\n"
     "  report.html     self-contained report; open it in any browser\n"
+    "  edges.csv, evidence.csv, groups.csv, accounts.csv, skipped_objects.csv,\n"
+    "  network.gexf, network.graphml   the coordination network, as\n"
+    "                  'chorus coord' writes it with its defaults\n"
     "Inputs are read as by 'chorus ingest' (see its --help for formats).\n"
     "\n"
     "Options:\n"
@@ -40,7 +43,7 @@ typedef struct run {
     char **inputs;
     int n_inputs, argc;
     char **argv;
-    double t_ingest, t_db, t_report;
+    double t_ingest, t_db, t_coord, t_report;
     char started[32];
 } run;
 
@@ -106,8 +109,8 @@ static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
     fputs("],\n", o);
     manifest_inputs(o, ctx, r);
     manifest_counts(o, c, &in->stats);
-    fprintf(o, "  \"seconds\": {\"ingest\": %.3f, \"database\": %.3f, \"report\": %.3f}\n}\n",
-            r->t_ingest, r->t_db, r->t_report);
+    fprintf(o, "  \"seconds\": {\"ingest\": %.3f, \"database\": %.3f, \"coordination\": %.3f, "
+               "\"report\": %.3f}\n}\n", r->t_ingest, r->t_db, r->t_coord, r->t_report);
     if (fclose(o) != 0) {
         cli_error("%s: %s", path, strerror(errno));
         return CHORUS_EIO;
@@ -192,13 +195,22 @@ int cmd_analyze(int argc, char **argv)
     char db_path[4200];
     out_path(db_path, sizeof db_path, r.outdir, "chorus.db");
     double t = cli_now();
-    chorus_rc rc = cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path, NULL);
+    chorus_db *db = NULL;
+    chorus_rc rc = cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path, &db);
     r.t_ingest = in.seconds;
     r.t_db = cli_now() - t - in.seconds;
     if (!rc) {
         cli_print_summary(stderr, c, &in);
-        rc = write_outputs(ctx, &r, c, &in, db_path);
+        t = cli_now();
+        rc = coord_stage(ctx, c, r.outdir, db);
+        r.t_coord = cli_now() - t;
     }
+    if (db && !rc && (rc = chorus_db_commit(db)))
+        cli_error("%s", chorus_errmsg(ctx));
+    else if (db && rc)
+        chorus_db_abort(db);
+    if (!rc)
+        rc = write_outputs(ctx, &r, c, &in, db_path);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);
     return cli_exit_code(rc);

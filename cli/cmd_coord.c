@@ -422,16 +422,30 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
     return r->signals && check_signals(r->signals) ? EXIT_INPUT : EXIT_OK;
 }
 
+static void coord_defaults(coord_run *r)
+{
+    memset(r, 0, sizeof *r);
+    chorus_copair_defaults(&r->pair);
+    r->pair.max_object_actions = 5000;
+    r->pair.keep_evidence = 1;
+    r->fdr = 0.01;
+    chorus_action_defaults(&r->act);
+}
+
+chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db)
+{
+    coord_run r;
+    coord_defaults(&r);
+    r.outdir = outdir;
+    r.db = db;
+    return write_network(ctx, &r, c);
+}
+
 int cmd_coord(int argc, char **argv)
 {
     coord_run r;
     cli_ingest in;
-    memset(&r, 0, sizeof r);
-    chorus_copair_defaults(&r.pair);
-    r.pair.max_object_actions = 5000;
-    r.pair.keep_evidence = 1;
-    r.fdr = 0.01;
-    chorus_action_defaults(&r.act);
+    coord_defaults(&r);
     cli_ingest_init(&in);
     int code = parse_args(argc, argv, &r, &in);
     if (code)
