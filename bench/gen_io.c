@@ -5,6 +5,8 @@
  * seed gives the same bytes on every machine: an own splitmix64 PRNG, no
  * rand(), no locale; rows are built in a big buffer and written by fwrite.
  */
+#include "io/time_parse.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -301,25 +303,11 @@ static char *w_2d(char *p, unsigned v)
     return p + 2;
 }
 
-/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
-static void civil(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
 static char *w_date(char *p, int64_t days)
 {
-    int y;
+    int64_t y;
     unsigned m, d;
-    civil(days, &y, &m, &d);
+    ch_civil_from_days(days, &y, &m, &d);
     p = w_2d(p, (unsigned)y / 100);
     p = w_2d(p, (unsigned)y % 100);
     *p++ = '-';
@@ -348,9 +336,9 @@ static char *w_time(char *p, int64_t ms, int seconds)
 /* The spreadsheet damage seen in re-shared copies: "6/7/16 17:08". */
 static char *w_excel_time(char *p, int64_t ms)
 {
-    int y;
+    int64_t y;
     unsigned m, d, sod = (unsigned)(ms / 1000 % 86400);
-    civil(ms / 86400000, &y, &m, &d);
+    ch_civil_from_days(ms / 86400000, &y, &m, &d);
     p = w_u64(p, m);
     *p++ = '/';
     p = w_u64(p, d);

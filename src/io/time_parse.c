@@ -19,7 +19,7 @@ int64_t ch_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void ch_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -228,7 +228,7 @@ size_t ch_format_time(int64_t ms, char *out)
     int64_t rem = ms - days * 86400000;
     int64_t y;
     unsigned mo, d;
-    civil_from_days(days, &y, &mo, &d);
+    ch_civil_from_days(days, &y, &mo, &d);
     int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60);
     int f = (int)(rem % 1000);
     if (f)

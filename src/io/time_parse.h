@@ -17,6 +17,9 @@ int ch_parse_time(const char *p, size_t n, int64_t *ms, chorus_time_res *res);
 /* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
 int64_t ch_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* Civil date (year, month 1-12, day 1-31) of days since 1970-01-01. */
+void ch_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
 /* Formats ms as "YYYY-MM-DDTHH:MM:SS[.mmm]Z" into out (>= 32 bytes);
  * milliseconds only when non-zero. Returns the length. */
 size_t ch_format_time(int64_t ms, char *out);

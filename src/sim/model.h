@@ -436,7 +436,5 @@ chorus_rc sim_write_manifest(chorus_ctx *ctx, const char *path, const chorus_sim
 chorus_rc sim_path(chorus_ctx *ctx, char *buf, size_t cap, const char *dir, const char *name);
 /* Closes f, reporting a write error on it as CHORUS_EIO naming path. */
 chorus_rc sim_close(chorus_ctx *ctx, FILE *f, const char *path);
-/* Civil date of days since 1970-01-01. */
-void sim_civil(int64_t days, int *y, unsigned *m, unsigned *d);
 
 #endif

@@ -4,6 +4,7 @@
  * with memcpy into a large buffer and written with one fwrite per buffer:
  * no printf per field (docs/simulate.md has the measured speed).
  */
+#include "io/time_parse.h"
 #include "sim/model.h"
 #include "core/hash.h"
 
@@ -89,24 +90,11 @@ static char *w_2d(char *p, unsigned v)
     return p + 2;
 }
 
-void sim_civil(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    z += 719468; /* H. Hinnant's days-to-civil */
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
 static char *w_date(char *p, int64_t ms)
 {
-    int y;
+    int64_t y;
     unsigned m, d;
-    sim_civil(ms >= 0 ? ms / SIM_DAY_MS : (ms - SIM_DAY_MS + 1) / SIM_DAY_MS, &y, &m, &d);
+    ch_civil_from_days(ms >= 0 ? ms / SIM_DAY_MS : (ms - SIM_DAY_MS + 1) / SIM_DAY_MS, &y, &m, &d);
     p = w_2d(p, (unsigned)y / 100);
     p = w_2d(p, (unsigned)y % 100);
     *p++ = '-';

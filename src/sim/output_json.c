@@ -6,6 +6,7 @@
  * buffer of our own, flushed with fwrite: the generator must stream at
  * 500k rows/s and per-field stdio calls would cost more than the rest.
  */
+#include "io/time_parse.h"
 #include "sim/sim.h"
 
 #include "core/hash.h"
@@ -183,20 +184,6 @@ static void jw_cstr(jw *w, const char *s) { jw_str(w, s ? s : "", s ? strlen(s) 
 
 /* ---- times ---- */
 
-/* Civil date of days since 1970-01-01 (H. Hinnant's algorithm). */
-static void civil(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static void put2(char *o, unsigned v)
 {
     o[0] = (char)('0' + v / 10 % 10);
@@ -228,7 +215,7 @@ static void jw_time_v1(jw *w, int64_t ms)
     int64_t days, y;
     unsigned sod, m, d;
     split_ms(ms, &days, &sod);
-    civil(days, &y, &m, &d);
+    ch_civil_from_days(days, &y, &m, &d);
     char o[40];
     memcpy(o, "\"", 1);
     memcpy(o + 1, wd + 3 * (((days % 7) + 11) % 7), 3); /* 1970-01-01 was a Thursday */
@@ -251,7 +238,7 @@ static void jw_time_v2(jw *w, int64_t ms)
     int64_t days, y;
     unsigned sod, m, d;
     split_ms(ms, &days, &sod);
-    civil(days, &y, &m, &d);
+    ch_civil_from_days(days, &y, &m, &d);
     char o[40];
     o[0] = '"';
     put2(o + 1, (unsigned)(y / 100 % 100));

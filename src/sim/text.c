@@ -5,6 +5,7 @@
  * campaigns' renditions of the narrative catalogue with the perturbations
  * that copy-pasta shows in real takedowns (see perturb.c).
  */
+#include "io/time_parse.h"
 #include "sim/model.h"
 
 #include <stdio.h>
@@ -355,10 +356,10 @@ void sim_text_headline(sim_content *c, sim_rng *r, const sim_group *g, int64_t t
     const char *object = PICK(r, head_object);
     snprintf(head, sizeof head, "%s %s %s", subject, verb, object);
     slugify(slug, sizeof slug, head);
-    int y;
+    int64_t y;
     unsigned m, d;
-    sim_civil(t / SIM_DAY_MS, &y, &m, &d);
-    int n = snprintf(url, sizeof url, "https://%s/%04d/%02u/%02u/%s-%06u", g->domain, y, m, d,
+    ch_civil_from_days(t / SIM_DAY_MS, &y, &m, &d);
+    int n = snprintf(url, sizeof url, "https://%s/%04d/%02u/%02u/%s-%06u", g->domain, (int)y, m, d,
                      slug, (unsigned)sim_below(r, 1000000));
     sim_content_clear(c, "en");
     sim_content_puts(c, head);
