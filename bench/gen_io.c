@@ -5,6 +5,7 @@
  * seed gives the same bytes on every machine: an own splitmix64 PRNG, no
  * rand(), no locale; rows are built in a big buffer and written by fwrite.
  */
+#include "core/digits.h"
 #include "io/time_parse.h"
 
 #include <errno.h>
@@ -246,55 +247,8 @@ static char *w_str(char *p, const char *s)
     return w_mem(p, s, strlen(s));
 }
 
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-                                  "25262728293031323334353637383940414243444546474849"
-                                  "50515253545556575859606162636465666768697071727374"
-                                  "75767778798081828384858687888990919293949596979899";
 
-/* Exactly 8 digits of x < 10^8, ending at q: 32-bit arithmetic only. */
-static void put8(char *q, uint32_t x)
-{
-    uint32_t hi = x / 10000, lo = x % 10000;
-    memcpy(q - 8, digit_pairs + hi / 100 * 2, 2);
-    memcpy(q - 6, digit_pairs + hi % 100 * 2, 2);
-    memcpy(q - 4, digit_pairs + lo / 100 * 2, 2);
-    memcpy(q - 2, digit_pairs + lo % 100 * 2, 2);
-}
 
-/* The digits of x (no padding), ending at q; returns where they start. */
-static char *put_u32(char *q, uint32_t x)
-{
-    while (x >= 100) {
-        q -= 2;
-        memcpy(q, digit_pairs + x % 100 * 2, 2);
-        x /= 100;
-    }
-    if (x >= 10) {
-        q -= 2;
-        memcpy(q, digit_pairs + x * 2, 2);
-    } else {
-        *--q = (char)('0' + x);
-    }
-    return q;
-}
-
-/* Decimal: ids have 18-19 digits on every row, so split by 10^8 first. */
-static char *w_u64(char *p, uint64_t v)
-{
-    char t[48], *e = t + 24, *q = e; /* 24 spare for the fixed copy below */
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
-    }
-    while (v >= 100000000) {
-        put8(q, (uint32_t)(v % 100000000));
-        q -= 8;
-        v /= 100000000;
-    }
-    q = put_u32(q, (uint32_t)v);
-    memcpy(p, q, 24); /* fixed size: inlined; the row buffer has slack */
-    return p + (e - q);
-}
 
 static char *w_2d(char *p, unsigned v)
 {
@@ -339,13 +293,13 @@ static char *w_excel_time(char *p, int64_t ms)
     int64_t y;
     unsigned m, d, sod = (unsigned)(ms / 1000 % 86400);
     ch_civil_from_days(ms / 86400000, &y, &m, &d);
-    p = w_u64(p, m);
+    p = ch_write_u64(p, m);
     *p++ = '/';
-    p = w_u64(p, d);
+    p = ch_write_u64(p, d);
     *p++ = '/';
     p = w_2d(p, (unsigned)y % 100);
     *p++ = ' ';
-    p = w_u64(p, sod / 3600);
+    p = ch_write_u64(p, sod / 3600);
     *p++ = ':';
     return w_2d(p, sod / 60 % 60);
 }
@@ -594,9 +548,9 @@ static char *w_profile(char *t, rng *r, const draft *a, int hashed, size_t *scre
             *p++ = b64[rbelow(r, 62)];
     }
     *p++ = ',';
-    p = w_u64(p, make_followers(r, hashed));
+    p = ch_write_u64(p, make_followers(r, hashed));
     *p++ = ',';
-    p = w_u64(p, rbelow(r, 3000));
+    p = ch_write_u64(p, rbelow(r, 3000));
     *p++ = ',';
     p = w_date(p, 14031 + rbelow(r, 16800 - 14031)); /* 2008-06..2015-12 */
     *p++ = ',';
@@ -849,7 +803,7 @@ static char *w_text(char *p, const world *w, const row *x)
 static char *w_head(char *p, const world *w, const row *x)
 {
     const acct *a = &w->a[x->author];
-    p = w_u64(p, x->id);
+    p = ch_write_u64(p, x->id);
     *p++ = ',';
     p = w_mem(p, a_id(w, a), a->profile_len);
     *p++ = ',';
@@ -869,14 +823,14 @@ static char *w_reply_pair(char *p, const world *w, const row *x)
     int is_reply = x->kind == K_REPLY;
     const acct *ref = is_reply ? &w->a[x->ref_acc] : NULL;
     if (w->o.dia == D2018 && is_reply) { /* Oct-2018 order: tweetid, userid */
-        p = w_u64(p, x->ref_id);
+        p = ch_write_u64(p, x->ref_id);
         *p++ = ',';
         return w_mem(p, a_id(w, ref), ref->id_len);
     }
     if (is_reply) {
         p = w_mem(p, a_id(w, ref), ref->id_len);
         *p++ = ',';
-        return w_u64(p, x->ref_id);
+        return ch_write_u64(p, x->ref_id);
     }
     *p++ = ',';
     return p;
@@ -889,14 +843,14 @@ static char *w_refs(char *p, const world *w, const row *x)
     p = w_reply_pair(p, w, x);
     *p++ = ',';
     if (x->kind == K_QUOTE)
-        p = w_u64(p, x->ref_id);
+        p = ch_write_u64(p, x->ref_id);
     *p++ = ',';
     p = w_str(p, x->damage == DMG_BOOL ? "maybe" : bools[x->upper_bool][x->kind == K_RT]);
     *p++ = ',';
     if (x->kind == K_RT) {
         p = w_mem(p, a_id(w, &w->a[x->ref_acc]), w->a[x->ref_acc].id_len);
         *p++ = ',';
-        p = w_u64(p, x->ref_id);
+        p = ch_write_u64(p, x->ref_id);
     } else {
         *p++ = ',';
     }
@@ -909,7 +863,7 @@ static char *w_counts(char *p, const row *x)
         *p++ = ',';
         if (x->counts_empty)
             continue;
-        p = w_u64(p, x->counts[i]);
+        p = ch_write_u64(p, x->counts[i]);
         if (x->float_counts)
             p = w_mem(p, ".0", 2);
     }
@@ -946,7 +900,7 @@ static char *w_news_url(char *p, uint32_t s)
     p = w_mem(p, "'https://", 9);
     p = w_str(p, domains[s % NELEM(domains)]);
     *p++ = '/';
-    p = w_u64(p, 2015 + (s >> 3) % 4);
+    p = ch_write_u64(p, 2015 + (s >> 3) % 4);
     *p++ = '/';
     p = w_2d(p, 1 + (s >> 5) % 12);
     *p++ = '/';
@@ -954,7 +908,7 @@ static char *w_news_url(char *p, uint32_t s)
     *p++ = '-';
     p = w_mem(p, b->s, b->n);
     *p++ = '-';
-    p = w_u64(p, s >> 21);
+    p = ch_write_u64(p, s >> 21);
     *p++ = '\'';
     return p;
 }
@@ -972,7 +926,7 @@ static char *w_urls(char *p, const world *w, const row *x)
         p = w_str(p, x->c.nurls ? ", 'https://twitter.com/" : "'https://twitter.com/");
         p = w_mem(p, a_screen(w, q), q->screen_len);
         p = w_mem(p, "/status/", 8);
-        p = w_u64(p, x->ref_id);
+        p = ch_write_u64(p, x->ref_id);
         *p++ = '\'';
     }
     *p++ = ']';

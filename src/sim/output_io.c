@@ -6,6 +6,7 @@
  */
 #include "io/time_parse.h"
 #include "sim/model.h"
+#include "core/digits.h"
 #include "core/hash.h"
 
 #include <errno.h>
@@ -36,57 +37,17 @@ typedef struct io_buf {
     char date[10];
 } io_buf;
 
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-                                  "25262728293031323334353637383940414243444546474849"
-                                  "50515253545556575859606162636465666768697071727374"
-                                  "75767778798081828384858687888990919293949596979899";
-
 static char *w_mem(char *p, const char *s, size_t n)
 {
     memcpy(p, s, n);
     return p + n;
 }
 
-/* Exactly 8 digits of x < 10^8, ending at q: 32-bit arithmetic only. */
-static void put8(char *q, uint32_t x)
-{
-    uint32_t hi = x / 10000, lo = x % 10000;
-    memcpy(q - 8, digit_pairs + hi / 100 * 2, 2);
-    memcpy(q - 6, digit_pairs + hi % 100 * 2, 2);
-    memcpy(q - 4, digit_pairs + lo / 100 * 2, 2);
-    memcpy(q - 2, digit_pairs + lo % 100 * 2, 2);
-}
 
-/* Decimal digits of v: ids have 19, so eight at a time in 32 bits, built
- * backwards in t, then one fixed-size copy (inlined, unlike a variable
- * one; the row buffer has slack for it). */
-static char *w_u64(char *p, uint64_t v)
-{
-    char t[48], *e = t + 24, *q = e;
-    while (v >= 100000000) {
-        put8(q, (uint32_t)(v % 100000000));
-        q -= 8;
-        v /= 100000000;
-    }
-    uint32_t x = (uint32_t)v;
-    while (x >= 100) {
-        q -= 2;
-        memcpy(q, digit_pairs + x % 100 * 2, 2);
-        x /= 100;
-    }
-    if (x >= 10) {
-        q -= 2;
-        memcpy(q, digit_pairs + x * 2, 2);
-    } else {
-        *--q = (char)('0' + x);
-    }
-    memcpy(p, q, 24);
-    return p + (e - q);
-}
 
 static char *w_2d(char *p, unsigned v)
 {
-    memcpy(p, digit_pairs + (v % 100) * 2, 2);
+    memcpy(p, ch_digit_pair(v % 100), 2);
     return p + 2;
 }
 
@@ -233,9 +194,9 @@ static char *w_tail(char *p, const sim_account *a)
     *p++ = ',';
     p = w_profile_url(p, a);
     *p++ = ',';
-    p = w_u64(p, a->followers);
+    p = ch_write_u64(p, a->followers);
     *p++ = ',';
-    p = w_u64(p, a->following);
+    p = ch_write_u64(p, a->following);
     *p++ = ',';
     p = w_date(p, a->created_ms);
     *p++ = ',';
@@ -298,13 +259,13 @@ static char *w_counts(char *p, const sim_post *s, const sim_account *a)
     if (s->kind == CHORUS_KIND_RETWEET)
         return w_mem(p, "0,0,0,0", 7);
     uint64_t h = ch_mix64(s->id), likes = h % (1 + a->followers / 30);
-    p = w_u64(p, likes / 40);
+    p = ch_write_u64(p, likes / 40);
     *p++ = ',';
-    p = w_u64(p, likes / 12);
+    p = ch_write_u64(p, likes / 12);
     *p++ = ',';
-    p = w_u64(p, likes);
+    p = ch_write_u64(p, likes);
     *p++ = ',';
-    return w_u64(p, likes / 5);
+    return ch_write_u64(p, likes / 5);
 }
 
 /* Columns 15-21: client, reply, quote and retweet references. */
@@ -317,16 +278,16 @@ static char *w_refs(char *p, const sim_output *o, const sim_post *s)
         p = w_mem(p, ref->id, ref->id_len);
     *p++ = ',';
     if (s->kind == CHORUS_KIND_REPLY)
-        p = w_u64(p, s->ref_id);
+        p = ch_write_u64(p, s->ref_id);
     *p++ = ',';
     if (s->kind == CHORUS_KIND_QUOTE)
-        p = w_u64(p, s->ref_id);
+        p = ch_write_u64(p, s->ref_id);
     if (s->kind != CHORUS_KIND_RETWEET)
         return w_mem(p, ",false,,", 8);
     p = w_mem(p, ",true,", 6);
     p = w_mem(p, ref->id, ref->id_len);
     *p++ = ',';
-    return w_u64(p, s->ref_id);
+    return ch_write_u64(p, s->ref_id);
 }
 
 static void io_buf_free(chorus_ctx *ctx, io_buf *b)
@@ -366,7 +327,7 @@ static chorus_rc io_post(sim_output *o, const sim_post *s)
         return ch_error(o->ctx, CHORUS_EINTERNAL, "%s: post text too long", o->path);
     const sim_account *a = &o->accounts[s->account];
     char *p = b->p + b->len;
-    p = w_u64(p, s->id);
+    p = ch_write_u64(p, s->id);
     *p++ = ',';
     p = w_profile(p, a);
     *p++ = ',';
