@@ -6,7 +6,7 @@
 #   make fuzz       libFuzzer targets, a short run each (needs clang)
 #   make clean
 
-PKGS      := zlib libzstd libarchive json-c sqlite3 libxxhash igraph
+PKGS      := zlib libzstd libarchive json-c sqlite3 libxxhash igraph libutf8proc
 CC        ?= cc
 BUILD     ?= build
 OPT       ?= -O2 -g

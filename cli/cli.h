@@ -37,16 +37,28 @@ typedef struct cli_ingest {
 chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
 
 /* Groups of the coordination network and per-account evidence:
- * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). */
+ * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). net
+ * holds the edges' co-actions as actions (both accounts, objects named
+ * "signal: label"); it is reordered. */
 struct chorus_graph_edge;
+struct chorus_actions;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
-                             const struct chorus_graph_edge *e, size_t n, const char *outdir, int raw,
-                             chorus_db *db);
+                             const struct chorus_graph_edge *e, size_t n, struct chorus_actions *net,
+                             const char *outdir, int raw, chorus_db *db);
+
+/* Catalogue matching with default options (as `chorus match`): the
+ * catalogue CSV at narratives_path against every post of c, written to
+ * OUTDIR/matches.csv and OUTDIR/narrative_summary.csv (cli/cmd_match.c).
+ * Problems are printed; the return code says whether it worked. */
+chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narratives_path,
+                      const char *outdir);
 
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_coord(int argc, char **argv);
+int cmd_dedup(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 

@@ -8,7 +8,9 @@
 
 #include <chorus/actions.h>
 #include <chorus/graph.h>
+#include <chorus/dedup.h>
 #include <chorus/output.h>
+#include <chorus/text.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,8 +22,8 @@ static const char usage[] =
     "usage: chorus coord [options] INPUT... -o OUTDIR\n"
     "\n"
     "Finds account pairs that acted on the same object (retweeted post, link,\n"
-    "reply target, hashtag sequence, retweeted author, any mapped column)\n"
-    "within a time window, and writes into OUTDIR:\n"
+    "reply target, hashtag sequence, retweeted author, normalised text, any\n"
+    "mapped column) within a time window, and writes into OUTDIR:\n"
     "  edges.csv            one row per account pair and signal\n"
     "  evidence.csv         every co-action behind each edge, both accounts' times\n"
     "  skipped_objects.csv  objects set aside (over --max-object-actions)\n"
@@ -58,18 +60,24 @@ typedef struct coord_run {
     const char *outdir, *signals;
     chorus_copair_opts pair;
     chorus_action_opts act;
-    int window_auto; /* estimate the window per signal */
+    int64_t window[CHORUS_SIG_COUNT]; /* per signal, ms; WINDOW_AUTO: estimate it */
     int raw;         /* --filter none: every pair, no statistics */
     const char *db_path;
     chorus_db *db;   /* with --db: the corpus and the network tables */
     double fdr;      /* --fdr: false discovery rate over each signal's tested pairs */
     FILE *edges, *skipped, *evidence;
-    uint64_t total_edges;
+    uint64_t total_edges, total_skipped;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
     size_t n_graph, graph_cap;
     char names[16][96]; /* signal names the graph edges point at */
     int n_names;
+    chorus_actions *net; /* the network's co-actions as actions, objects "signal: label" */
+    uint32_t min_words;  /* tweet signal: texts of at least this many words */
+    uint32_t *acc_stratum; /* per account: its language's stratum (0: unknown or rare) */
 } coord_run;
+
+#define WINDOW_AUTO (-1)
+#define OPT_MIN_WORDS 300 /* a long option with no letter */
 
 static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
 {
@@ -84,6 +92,38 @@ static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *
     return 0;
 }
 
+/* One --window item: "S", "auto", "SIGNAL=S" or "SIGNAL=auto"; 1 or -1. */
+static int parse_window(coord_run *r, char *item)
+{
+    char *eq = strchr(item, '='), *val = eq ? eq + 1 : item;
+    int sig = -1;
+    if (eq) {
+        *eq = 0;
+        if ((sig = chorus_signal_from_name(item)) < 0)
+            return cli_error("--window: \"%s\" is not a signal", item), -1;
+    }
+    uint64_t v = 0;
+    if (strcmp(val, "auto") && parse_uint(val, "--window", 86400 * 365, &v))
+        return -1;
+    int64_t ms = strcmp(val, "auto") ? (int64_t)v * 1000 : WINDOW_AUTO;
+    for (int k = 0; k < CHORUS_SIG_COUNT; k++)
+        if (k == sig || sig < 0)
+            r->window[k] = ms;
+    return 1;
+}
+
+/* --window SPEC: comma-separated items, applied in order. */
+static int parse_windows(coord_run *r, const char *spec)
+{
+    char buf[512];
+    if (snprintf(buf, sizeof buf, "%s", spec) >= (int)sizeof buf)
+        return cli_error("--window: too long"), -1;
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save))
+        if (parse_window(r, item) < 0)
+            return -1;
+    return 1;
+}
+
 /* The coord-specific options; 1 handled, 0 not ours, -1 bad value. */
 static int coord_option(coord_run *r, int opt, const char *arg)
 {
@@ -91,10 +131,9 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     switch (opt) {
     case 'o': r->outdir = arg; return 1;
     case 'S': r->signals = arg; return 1;
-    case 'w':
-        if (strcmp(arg, "auto") == 0)
-            return r->window_auto = 1;
-        return parse_uint(arg, "--window", 86400 * 365, &v) ? -1 : (r->pair.window_ms = (int64_t)v * 1000, 1);
+    case 'w': return parse_windows(r, arg);
+    case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
+    case 'M': return parse_uint(arg, "--min-sources", UINT32_MAX, &v) ? -1 : (r->pair.min_sources = (uint32_t)v, 1);
     case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
     case 'B': return parse_uint(arg, "--max-object-actions", UINT32_MAX, &v) ? -1 : (r->pair.max_object_actions = (uint32_t)v, 1);
     case 'f': return parse_uint(arg, "--fast", 86400, &v) ? -1 : (r->act.fast_ms = (int64_t)v * 1000, 1);
@@ -158,8 +197,13 @@ static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, cons
         fprintf(f, "%.4f,%.3g", p->similarity, p->p_value);
     else
         fputc(',', f);
-    fprintf(f, ",%u,%u,%.3f\n", swap ? p->actions_b : p->actions_a,
+    fprintf(f, ",%u,%u,%.3f,", swap ? p->actions_b : p->actions_a,
             swap ? p->actions_a : p->actions_b, chorus_copair_balance(p));
+    if (stats)
+        fprintf(f, "%u,%u", p->sources, p->coshared);
+    else
+        fputc(',', f);
+    fputc('\n', f);
 }
 
 /* evidence.csv: every co-action behind every edge, with both accounts' times. */
@@ -221,11 +265,46 @@ static chorus_rc keep_for_graph(coord_run *r, const char *name, const chorus_cop
     return CHORUS_OK;
 }
 
+/* Each account's stratum for the null model: its language (the profile's,
+ * as the archive gives it), numbered in order of first appearance; 0 for
+ * accounts without one and for languages past the first 30. */
+static chorus_rc account_strata(coord_run *r, const chorus_corpus *c)
+{
+    uint32_t n = chorus_corpus_account_count(c), known = 0;
+    char names[CHORUS_MAX_STRATA][16];
+    r->acc_stratum = calloc(n ? n : 1, sizeof *r->acc_stratum);
+    if (!r->acc_stratum)
+        return CHORUS_ENOMEM;
+    for (uint32_t k = 0; k < n; k++) {
+        chorus_account_view v;
+        chorus_corpus_account(c, k, &v);
+        if (v.lang.len == 0 || v.lang.len >= sizeof names[0])
+            continue;
+        uint32_t j = 0;
+        while (j < known && (strlen(names[j]) != v.lang.len || memcmp(names[j], v.lang.ptr, v.lang.len)))
+            j++;
+        if (j == known && known < CHORUS_MAX_STRATA - 1)
+            snprintf(names[known++], sizeof names[0], "%.*s", (int)v.lang.len, v.lang.ptr);
+        r->acc_stratum[k] = j < known ? j + 1 : 0;
+    }
+    return CHORUS_OK;
+}
+
+/* Each object's stratum: its first actor's (actions sorted by object, time). */
+static uint32_t *object_strata(const coord_run *r, const chorus_action *a, size_t n, uint32_t objects)
+{
+    uint32_t *st = calloc(objects ? objects : 1, sizeof *st);
+    for (size_t i = 0; st && i < n; i++)
+        if (i == 0 || a[i].object != a[i - 1].object)
+            st[a[i].object] = r->acc_stratum[a[i].account];
+    return st;
+}
+
 /* Tests every pair and keeps those under the Benjamini-Hochberg threshold. */
 static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *a, size_t n,
-                                  chorus_copairs *cp)
+                                  const chorus_object_info *info, chorus_copairs *cp)
 {
-    chorus_rc rc = chorus_copairs_significance(ctx, a, n, &r->pair, cp);
+    chorus_rc rc = chorus_copairs_significance(ctx, a, n, info, &r->pair, cp);
     double *p = rc ? NULL : malloc((cp->n ? cp->n : 1) * sizeof *p);
     if (!rc && !p)
         return CHORUS_ENOMEM;
@@ -237,8 +316,8 @@ static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *
     return rc;
 }
 
-static void print_signal(const coord_run *r, const char *name, size_t n, uint32_t objects,
-                         const chorus_copairs *cp, size_t tested)
+static void print_signal(const coord_run *r, chorus_signal sig, const char *name, size_t n,
+                         uint32_t objects, const chorus_copairs *cp, size_t tested)
 {
     fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions", name, n, objects,
             cp->coactions_seen);
@@ -247,7 +326,25 @@ static void print_signal(const coord_run *r, const char *name, size_t n, uint32_
     else
         fprintf(stderr, " %9zu tested %7zu significant", tested, cp->n);
     fprintf(stderr, " %6zu set aside, window %.3f s%s\n", cp->n_skipped,
-            (double)r->pair.window_ms / 1000.0, r->window_auto ? " (auto)" : "");
+            (double)r->pair.window_ms / 1000.0, r->window[sig] == WINDOW_AUTO ? " (auto)" : "");
+}
+
+/* Both accounts of every co-action behind the kept edges, as actions on
+ * objects named "signal: label": what groups.csv's top objects count. */
+static chorus_rc record_network(coord_run *r, const chorus_actions *s, const char *name,
+                                const chorus_copairs *cp)
+{
+    char label[4200];
+    for (size_t i = 0; i < cp->n_evidence; i++) {
+        const chorus_coaction *e = &cp->evidence[i];
+        chorus_str l = chorus_actions_label(s, e->object);
+        int n = snprintf(label, sizeof label, "%s: %.*s", name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
+        const chorus_copair *p = &cp->pairs[e->pair];
+        chorus_rc rc = chorus_actions_add(r->net, p->a, label, (size_t)n, e->time_a);
+        if (rc || (rc = chorus_actions_add(r->net, p->b, label, (size_t)n, e->time_b)))
+            return rc;
+    }
+    return CHORUS_OK;
 }
 
 /* Builds one signal's actions, pairs them, writes its rows. */
@@ -256,21 +353,33 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
 {
     chorus_actions *s;
     r->act.object_column = column;
-    chorus_rc rc = chorus_actions_build(ctx, c, sig, &r->act, &s);
+    chorus_rc rc;
+    if (sig == CHORUS_SIG_TWEET)
+        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &s);
+    else if (sig == CHORUS_SIG_SIMILAR)
+        rc = chorus_text_similar_actions(ctx, c, NULL, &s);
+    else
+        rc = chorus_actions_build(ctx, c, sig, &r->act, &s);
     if (rc)
         return rc;
     size_t n;
     chorus_action *a = chorus_actions_data(s, &n);
     chorus_copairs cp;
-    if (r->window_auto && n && (rc = chorus_window_auto(ctx, a, n, &r->pair.window_ms)))
+    r->pair.window_ms = r->window[sig] == WINDOW_AUTO ? 60000 : r->window[sig];
+    if (r->window[sig] == WINDOW_AUTO && n && (rc = chorus_window_auto(ctx, a, n, &r->pair.window_ms)))
         chorus_clear_error(ctx), rc = CHORUS_OK, r->pair.window_ms = 60000; /* nothing shared twice */
     size_t tested = 0;
     if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp)) && !r->raw) {
         tested = cp.n;
-        rc = significant_only(ctx, r, a, n, &cp);
+        uint32_t *strata = object_strata(r, a, n, chorus_actions_objects(s));
+        chorus_object_info info = {chorus_actions_sources(s), strata};
+        rc = strata ? significant_only(ctx, r, a, n, &info, &cp) : CHORUS_ENOMEM;
+        free(strata);
     }
     if (!rc) {
         rc = keep_for_graph(r, name, &cp);
+        if (!rc)
+            rc = record_network(r, s, name, &cp);
         for (size_t i = 0; i < cp.n; i++)
             write_edge(r->edges, c, name, &cp.pairs[i], !r->raw);
         write_evidence(r->evidence, c, s, name, &cp);
@@ -278,8 +387,9 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
             rc = chorus_db_add_pairs(r->db, name, &cp, !r->raw, s);
         write_skipped(r->skipped, s, name, &cp);
         r->total_edges += cp.n;
+        r->total_skipped += cp.n_skipped;
         if (n || r->signals) /* say nothing of signals the data does not have */
-            print_signal(r, name, n, chorus_actions_objects(s), &cp, tested);
+            print_signal(r, sig, name, n, chorus_actions_objects(s), &cp, tested);
     }
     chorus_copairs_free(ctx, &cp);
     chorus_actions_free(s);
@@ -309,9 +419,9 @@ static int check_signals(const char *list)
         size_t len = e ? (size_t)(e - p) : strlen(p);
         snprintf(buf, sizeof buf, "%.*s", (int)(len < 200 ? len : 200), p);
         int sig = chorus_signal_from_name(buf);
-        if (sig < 0 || sig == CHORUS_SIG_TWEET || sig == CHORUS_SIG_SIMILAR) {
+        if (sig < 0) {
             cli_error("--signals: \"%s\" is not one of retweet, reply, link, hashtags, "
-                      "fastretweet, action", buf);
+                      "fastretweet, tweet, similar, action", buf);
             return -1;
         }
         p = e ? e + 1 : p + len;
@@ -324,12 +434,12 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
 {
     static const chorus_signal order[] = {CHORUS_SIG_RETWEET, CHORUS_SIG_REPLY, CHORUS_SIG_LINK,
                                           CHORUS_SIG_HASHTAGS, CHORUS_SIG_FASTRETWEET,
-                                          CHORUS_SIG_ACTION};
+                                          CHORUS_SIG_TWEET, CHORUS_SIG_SIMILAR, CHORUS_SIG_ACTION};
     chorus_rc rc = CHORUS_OK;
     for (size_t i = 0; i < sizeof order / sizeof order[0] && !rc; i++) {
         const char *name = chorus_signal_name(order[i]);
-        if (r->signals && !list_has(r->signals, name))
-            continue;
+        if (r->signals ? !list_has(r->signals, name) : order[i] == CHORUS_SIG_SIMILAR)
+            continue; /* similar only when asked: docs/coordination.md says why */
         if (order[i] != CHORUS_SIG_ACTION) {
             rc = run_signal(ctx, r, c, order[i], 0, name);
             continue;
@@ -360,11 +470,13 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     }
     r->edges = cli_open_csv(r->outdir, "edges.csv",
                         "account_a,account_b,signal,objects,coactions,first_time,last_time,"
-                        "median_delay_s,similarity,p_value,actions_a,actions_b,balance\n");
+                        "median_delay_s,similarity,p_value,actions_a,actions_b,balance,sources,coshared\n");
     r->skipped = cli_open_csv(r->outdir, "skipped_objects.csv", "signal,object,actions\n");
     r->evidence = cli_open_csv(r->outdir, "evidence.csv",
                            "account_a,account_b,signal,object,time_a,time_b,delay_s\n");
-    chorus_rc rc = r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
+    r->net = chorus_actions_new(ctx);
+    chorus_rc rc = !r->net || account_strata(r, c) ? CHORUS_ENOMEM
+                   : r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
     if (rc && chorus_errcode(ctx))
         cli_error("%s", chorus_errmsg(ctx));
     if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv") |
@@ -376,13 +488,17 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
         cli_error("%s", chorus_errmsg(ctx));
     if (!rc)
-        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->outdir, r->raw, r->db);
+        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
     free(r->graph);
+    free(r->acc_stratum);
+    chorus_actions_free(r->net);
     if (!rc)
         fprintf(stderr, "groups:   %s/groups.csv, %s/accounts.csv\n"
                         "edges:    %s/edges.csv (%" PRIu64 " rows)\nevidence: %s/evidence.csv\n"
-                        "skipped:  %s/skipped_objects.csv\nnetwork:  %s, %s\n",
-                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->outdir, gexf, graphml);
+                        "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
+                        "network:  %s, %s\n",
+                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->outdir,
+                r->total_skipped, r->pair.max_object_actions, gexf, graphml);
     return rc;
 }
 
@@ -396,6 +512,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"max-object-actions", required_argument, 0, 'B'}, {"fast", required_argument, 0, 'f'},
         {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
         {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
+        {"min-sources", required_argument, 0, 'M'}, {"min-words", required_argument, 0, OPT_MIN_WORDS},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int opt;
     optind = 1;
@@ -429,6 +546,9 @@ static void coord_defaults(coord_run *r)
     r->pair.max_object_actions = 5000;
     r->pair.keep_evidence = 1;
     r->fdr = 0.01;
+    r->min_words = CHORUS_TEXT_MIN_WORDS;
+    for (int k = 0; k < CHORUS_SIG_COUNT; k++)
+        r->window[k] = r->pair.window_ms;
     chorus_action_defaults(&r->act);
 }
 

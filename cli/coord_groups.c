@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <chorus/actions.h>
 #include <chorus/coord.h>
 #include <chorus/graph.h>
 #include <chorus/output.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #define MAX_SIGNALS 16
+#define TOP 3 /* objects and pairs listed per group */
 
 /* Per account, summed over its edges (one per pair and signal). */
 typedef struct acc_sum {
@@ -23,6 +25,9 @@ typedef struct acc_sum {
     uint64_t strength;  /* shared objects over those edges */
     double score;       /* -log10 p summed (capped at 300 an edge); raw mode: strength */
     uint32_t signals;   /* bit per signal name */
+    uint32_t sig_edges[MAX_SIGNALS];    /* degree per signal */
+    uint64_t sig_strength[MAX_SIGNALS]; /* strength per signal */
+    uint32_t client[TOP], client_posts[TOP]; /* its most used clients (string ids) */
 } acc_sum;
 
 typedef struct grp_sum {
@@ -31,7 +36,26 @@ typedef struct grp_sum {
     int64_t first, last;
     uint32_t month_top, month_count; /* most common creation month (y*12+m) and its accounts */
     uint32_t client_top, client_posts, posts; /* most common client (string id), its posts, all posts */
+    uint32_t top_obj[TOP], top_obj_acc[TOP]; /* objects most group accounts co-acted on */
+    uint64_t top_obj_co[TOP];                /* and the co-action ends on them */
+    size_t top_edge[TOP];                    /* strongest edges: lowest p, most objects */
+    uint32_t n_top_obj, n_top_edge;
+    double median_delay_s;                   /* lower median of the edges' median delays */
 } grp_sum;
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Whether edge x is stronger evidence than y: lower p-value, then more objects. */
+static int stronger(const chorus_graph_edge *x, const chorus_graph_edge *y)
+{
+    if (x->p_value != y->p_value)
+        return x->p_value < y->p_value;
+    return x->objects > y->objects;
+}
 
 static int cmp_u64(const void *x, const void *y)
 {
@@ -119,7 +143,8 @@ static void sum_edges(const chorus_graph_edge *e, size_t n, const uint32_t *grou
                       acc_sum *acc, grp_sum *grp, const char **names, int *n_names)
 {
     for (size_t i = 0; i < n; i++) {
-        uint32_t bit = 1u << signal_bit(names, n_names, e[i].signal);
+        int sig = signal_bit(names, n_names, e[i].signal);
+        uint32_t bit = 1u << sig;
         double s = raw ? (double)e[i].objects
                        : (e[i].p_value > 0 ? fmin(300.0, -log10(e[i].p_value)) : 300.0);
         uint32_t ends[2] = {e[i].a, e[i].b};
@@ -129,6 +154,8 @@ static void sum_edges(const chorus_graph_edge *e, size_t n, const uint32_t *grou
             a->strength += e[i].objects;
             a->score += s;
             a->signals |= bit;
+            a->sig_edges[sig]++;
+            a->sig_strength[sig] += e[i].objects;
         }
         grp_sum *g = &grp[group[e[i].a]];
         g->edges++;
@@ -139,8 +166,144 @@ static void sum_edges(const chorus_graph_edge *e, size_t n, const uint32_t *grou
     }
 }
 
+/* An endpoint of a network co-action: (group, object) and the account. */
+typedef struct gobj {
+    uint64_t key; /* group << 32 | object */
+    uint32_t account;
+} gobj;
+
+static int cmp_gobj(const void *x, const void *y)
+{
+    const gobj *a = x, *b = y;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->account < b->account ? -1 : a->account > b->account;
+}
+
+/* Whether object (acc, co) ranks above g's t-th top object: more accounts,
+ * then more co-action ends (ties: the first seen stays ahead). */
+static int above(const grp_sum *g, uint32_t t, uint32_t acc, uint64_t co)
+{
+    return acc > g->top_obj_acc[t] || (acc == g->top_obj_acc[t] && co > g->top_obj_co[t]);
+}
+
+/* Puts object o (acc accounts, co co-action ends) into g's top list, best first. */
+static void top_object(grp_sum *g, uint32_t o, uint32_t acc, uint64_t co)
+{
+    uint32_t i = g->n_top_obj < TOP ? g->n_top_obj++ : TOP;
+    if (i == TOP) {
+        if (!above(g, TOP - 1, acc, co))
+            return;
+        i = TOP - 1;
+    }
+    for (; i > 0 && above(g, i - 1, acc, co); i--) {
+        g->top_obj[i] = g->top_obj[i - 1];
+        g->top_obj_acc[i] = g->top_obj_acc[i - 1];
+        g->top_obj_co[i] = g->top_obj_co[i - 1];
+    }
+    g->top_obj[i] = o, g->top_obj_acc[i] = acc, g->top_obj_co[i] = co;
+}
+
+/* Puts edge i into g's strongest edges, best first. */
+static void top_edge(grp_sum *g, const chorus_graph_edge *e, size_t i)
+{
+    uint32_t t = g->n_top_edge < TOP ? g->n_top_edge++ : TOP;
+    if (t == TOP) {
+        if (!stronger(&e[i], &e[g->top_edge[TOP - 1]]))
+            return;
+        t = TOP - 1;
+    }
+    for (; t > 0 && stronger(&e[i], &e[g->top_edge[t - 1]]); t--)
+        g->top_edge[t] = g->top_edge[t - 1];
+    g->top_edge[t] = i;
+}
+
+/* Each group's top objects, by the distinct group accounts that co-acted
+ * on them, then by their co-action ends. */
+static int group_objects(chorus_actions *net, const uint32_t *group, grp_sum *grp)
+{
+    size_t n, m = 0;
+    chorus_action *a = chorus_actions_data(net, &n);
+    gobj *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (group[a[i].account] != UINT32_MAX)
+            k[m++] = (gobj){(uint64_t)group[a[i].account] << 32 | a[i].object, a[i].account};
+    qsort(k, m, sizeof *k, cmp_gobj);
+    for (size_t i = 0; i < m;) {
+        size_t j = i;
+        uint32_t acc = 0;
+        for (; j < m && k[j].key == k[i].key; j++)
+            acc += j == i || k[j].account != k[j - 1].account;
+        top_object(&grp[k[i].key >> 32], (uint32_t)k[i].key, acc, j - i);
+        i = j;
+    }
+    free(k);
+    return 0;
+}
+
+/* Each group's strongest edges (lowest p-value, then most objects) and the
+ * lower median of its edges' median delays. */
+static int group_edges(const chorus_graph_edge *e, size_t n, const uint32_t *group, grp_sum *grp,
+                       uint32_t ng)
+{
+    double *d = malloc((n ? n : 1) * sizeof *d);
+    size_t *start = calloc((size_t)ng + 1, sizeof *start), *fill = calloc((size_t)ng + 1, sizeof *fill);
+    if (!d || !start || !fill)
+        return free(d), free(start), free(fill), -1;
+    for (size_t i = 0; i < n; i++) {
+        start[group[e[i].a] + 1]++;
+        top_edge(&grp[group[e[i].a]], e, i);
+    }
+    for (uint32_t g = 0; g < ng; g++)
+        start[g + 1] += start[g];
+    for (size_t i = 0; i < n; i++)
+        d[start[group[e[i].a]] + fill[group[e[i].a]]++] = e[i].median_delay_s;
+    for (uint32_t g = 0; g < ng; g++) {
+        size_t k = start[g + 1] - start[g];
+        qsort(d + start[g], k, sizeof *d, cmp_double);
+        grp[g].median_delay_s = k ? d[start[g] + (k - 1) / 2] : 0.0;
+    }
+    free(d), free(start), free(fill);
+    return 0;
+}
+
+/* "signal: label (accounts)" for each top object, " | "-separated, as one cell. */
+static void put_objects(FILE *f, const chorus_actions *net, const grp_sum *g)
+{
+    char cell[3 * 520];
+    size_t len = 0;
+    for (uint32_t t = 0; t < g->n_top_obj; t++) {
+        chorus_str l = chorus_actions_label(net, g->top_obj[t]);
+        int w = snprintf(cell + len, sizeof cell - len, "%s%.*s (%u)", t ? " | " : "",
+                         (int)(l.len < 400 ? l.len : 400), l.ptr, g->top_obj_acc[t]);
+        len += w > 0 && (size_t)w < sizeof cell - len ? (size_t)w : 0;
+    }
+    chorus_csv_field(f, cell, len, CHORUS_CSV_NEUTRALISE);
+}
+
+/* "a b signal objects p" for each strongest edge, " | "-separated. */
+static void put_pairs(FILE *f, const chorus_corpus *c, const chorus_graph_edge *e, const grp_sum *g)
+{
+    char cell[3 * 240];
+    size_t len = 0;
+    for (uint32_t t = 0; t < g->n_top_edge; t++) {
+        const chorus_graph_edge *x = &e[g->top_edge[t]];
+        chorus_account_view va, vb;
+        chorus_corpus_account(c, x->a, &va);
+        chorus_corpus_account(c, x->b, &vb);
+        int w = snprintf(cell + len, sizeof cell - len, "%s%.*s %.*s %s %u %.3g", t ? " | " : "",
+                         (int)(va.id.len < 64 ? va.id.len : 64), va.id.ptr,
+                         (int)(vb.id.len < 64 ? vb.id.len : 64), vb.id.ptr, x->signal, x->objects,
+                         x->p_value);
+        len += w > 0 && (size_t)w < sizeof cell - len ? (size_t)w : 0;
+    }
+    chorus_csv_field(f, cell, len, CHORUS_CSV_NEUTRALISE);
+}
+
 static void write_groups(FILE *f, const chorus_corpus *c, const grp_sum *grp, uint32_t ng,
-                         const char **names)
+                         const char **names, const chorus_actions *net, const chorus_graph_edge *e)
 {
     for (uint32_t g = 0; g < ng; g++) {
         const grp_sum *s = &grp[g];
@@ -158,30 +321,120 @@ static void write_groups(FILE *f, const chorus_corpus *c, const grp_sum *grp, ui
         chorus_str client = chorus_corpus_string(c, s->client_top);
         if (s->posts)
             chorus_csv_field(f, client.ptr, client.len, CHORUS_CSV_NEUTRALISE);
-        fprintf(f, ",%.3f\n", s->posts ? (double)s->client_posts / s->posts : 0.0);
+        fprintf(f, ",%.3f,%.3f,", s->posts ? (double)s->client_posts / s->posts : 0.0,
+                s->median_delay_s);
+        put_objects(f, net, s);
+        fputc(',', f);
+        put_pairs(f, c, e, s);
+        fputc('\n', f);
     }
 }
 
-static void write_accounts(FILE *f, const chorus_corpus *c, const uint32_t *group, uint32_t ng,
-                           const acc_sum *acc, const char **names)
+/* Each grouped account's most used clients: its posts counted by
+ * (account, client) key, the top ones kept, most posts first. */
+static int account_clients(const chorus_corpus *c, const uint32_t *group, acc_sum *acc)
+{
+    uint32_t np = chorus_corpus_post_count(c);
+    uint64_t *keys = malloc(((size_t)np + 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    size_t n = 0;
+    for (uint32_t i = 0; i < np; i++) {
+        chorus_post_view v;
+        chorus_corpus_post(c, i, &v);
+        if (group[v.account] != UINT32_MAX && v.client_sid != UINT32_MAX)
+            keys[n++] = (uint64_t)v.account << 32 | v.client_sid;
+    }
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && keys[j] == keys[i])
+            j++;
+        acc_sum *a = &acc[keys[i] >> 32];
+        uint32_t count = (uint32_t)(j - i), t = TOP;
+        while (t > 0 && count > a->client_posts[t - 1]) {
+            if (t < TOP)
+                a->client[t] = a->client[t - 1], a->client_posts[t] = a->client_posts[t - 1];
+            t--;
+        }
+        if (t < TOP)
+            a->client[t] = (uint32_t)keys[i], a->client_posts[t] = count;
+        i = j;
+    }
+    free(keys);
+    return 0;
+}
+
+/* "name:value;..." per signal the account has, as one cell. */
+static void put_per_signal(FILE *f, const char **names, const acc_sum *a, int strength)
+{
+    int first = 1;
+    for (int i = 0; i < MAX_SIGNALS; i++)
+        if (a->signals & (1u << i)) {
+            fprintf(f, "%s%s:%" PRIu64, first ? "" : ";", names[i],
+                    strength ? a->sig_strength[i] : (uint64_t)a->sig_edges[i]);
+            first = 0;
+        }
+}
+
+/* "client:posts;..." for the account's most used clients, as one cell. */
+static void put_clients(FILE *f, const chorus_corpus *c, const acc_sum *a)
+{
+    char cell[TOP * 140];
+    size_t len = 0;
+    for (int t = 0; t < TOP && a->client_posts[t]; t++) {
+        chorus_str name = chorus_corpus_string(c, a->client[t]);
+        int w = snprintf(cell + len, sizeof cell - len, "%s%.*s:%u", t ? ";" : "",
+                         (int)(name.len < 120 ? name.len : 120), name.ptr, a->client_posts[t]);
+        len += w > 0 && (size_t)w < sizeof cell - len ? (size_t)w : 0;
+    }
+    chorus_csv_field(f, cell, len, CHORUS_CSV_NEUTRALISE);
+}
+
+static void write_account(FILE *f, const chorus_corpus *c, uint32_t k, uint32_t g, const acc_sum *a,
+                          const char **names)
+{
+    chorus_account_view v;
+    char created[32] = "";
+    chorus_corpus_account(c, k, &v);
+    if (v.created_ms != INT64_MIN)
+        chorus_format_time_utc(v.created_ms, created);
+    chorus_csv_field(f, v.id.ptr, v.id.len, CHORUS_CSV_NEUTRALISE);
+    fprintf(f, ",%u,%.3f,%u,%" PRIu64 ",", g, a->score, a->edges, a->strength);
+    put_signals(f, names, a->signals);
+    fputc(',', f);
+    put_per_signal(f, names, a, 0);
+    fputc(',', f);
+    put_per_signal(f, names, a, 1);
+    fprintf(f, ",%u,%s,", v.n_posts, created);
+    put_clients(f, c, a);
+    fputc(',', f);
+    chorus_csv_field(f, v.screen_name.ptr, v.screen_name.len, CHORUS_CSV_NEUTRALISE);
+    fputc('\n', f);
+}
+
+/* accounts.csv: grouped accounts by group, then account index (a counting
+ * sort: one pass over the accounts, whatever the number of groups). */
+static int write_accounts(FILE *f, const chorus_corpus *c, const uint32_t *group, uint32_t ng,
+                          const acc_sum *acc, const char **names)
 {
     uint32_t n_acc = chorus_corpus_account_count(c);
+    size_t *start = calloc((size_t)ng + 1, sizeof *start);
+    uint32_t *order = malloc((n_acc ? n_acc : 1) * sizeof *order);
+    if (!start || !order)
+        return free(start), free(order), -1;
+    for (uint32_t k = 0; k < n_acc; k++)
+        if (group[k] != UINT32_MAX)
+            start[group[k] + 1]++;
     for (uint32_t g = 0; g < ng; g++)
-        for (uint32_t k = 0; k < n_acc; k++) {
-            if (group[k] != g)
-                continue;
-            chorus_account_view v;
-            char created[32] = "";
-            chorus_corpus_account(c, k, &v);
-            if (v.created_ms != INT64_MIN)
-                chorus_format_time_utc(v.created_ms, created);
-            chorus_csv_field(f, v.id.ptr, v.id.len, CHORUS_CSV_NEUTRALISE);
-            fprintf(f, ",%u,%.3f,%u,%" PRIu64 ",", g, acc[k].score, acc[k].edges, acc[k].strength);
-            put_signals(f, names, acc[k].signals);
-            fprintf(f, ",%u,%s,", v.n_posts, created);
-            chorus_csv_field(f, v.screen_name.ptr, v.screen_name.len, CHORUS_CSV_NEUTRALISE);
-            fputc('\n', f);
-        }
+        start[g + 1] += start[g];
+    for (uint32_t k = 0; k < n_acc; k++)
+        if (group[k] != UINT32_MAX)
+            order[start[group[k]]++] = k;
+    for (size_t i = 0; i < (ng ? start[ng - 1] : 0); i++)
+        write_account(f, c, order[i], group[order[i]], &acc[order[i]], names);
+    free(start), free(order);
+    return 0;
 }
 
 static chorus_rc compute(chorus_ctx *ctx, const chorus_graph_edge *e, size_t n, uint32_t n_acc,
@@ -209,7 +462,7 @@ static chorus_rc db_members(chorus_db *db, const uint32_t *group, uint32_t n_acc
 }
 
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chorus_graph_edge *e,
-                             size_t n, const char *outdir, int raw, chorus_db *db)
+                             size_t n, chorus_actions *net, const char *outdir, int raw, chorus_db *db)
 {
     uint32_t n_acc = chorus_corpus_account_count(c), ng = 0;
     uint32_t *group = malloc((n_acc ? n_acc : 1) * sizeof *group);
@@ -223,17 +476,20 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
             if (group[k] != UINT32_MAX)
                 grp[group[k]].accounts++;
         sum_edges(e, n, group, raw, acc, grp, names, &n_names);
-        if (concentration(c, group, grp))
+        if (concentration(c, group, grp) || group_objects(net, group, grp) ||
+            group_edges(e, n, group, grp, ng) || account_clients(c, group, acc))
             rc = CHORUS_ENOMEM;
         FILE *gf = cli_open_csv(outdir, "groups.csv",
                                 "group_id,accounts,edges,strength,signals,first_time,last_time,"
-                                "created_top_month,created_top_share,client_top,client_top_share\n");
-        FILE *af = cli_open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,posts,created_at,screen_name\n");
+                                "created_top_month,created_top_share,client_top,client_top_share,"
+                                "median_delay_s,top_objects,top_pairs\n");
+        FILE *af = cli_open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,"
+                                "signal_edges,signal_strength,posts,created_at,clients,screen_name\n");
         if (gf)
-            write_groups(gf, c, grp, ng, names);
-        if (af)
-            write_accounts(af, c, group, ng, acc, names);
+            write_groups(gf, c, grp, ng, names, net, e);
         int bad = !gf || !af;
+        if (af && write_accounts(af, c, group, ng, acc, names))
+            rc = CHORUS_ENOMEM;
         bad |= gf && fclose(gf) != 0;
         bad |= af && fclose(af) != 0;
         if (bad)

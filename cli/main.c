@@ -17,8 +17,10 @@ static const char usage[] =
     "            the HTML report in one output folder\n"
     "  coord     the coordination network: account pairs that acted on the\n"
     "            same objects within a time window (edges.csv)\n"
+    "  dedup     near-duplicate text clusters (copy-pasta, edited copies)\n"
     "  eval      score a coordination run against ground truth\n"
     "  ingest    read inputs, report problems and a summary, optionally --db\n"
+    "  match     match posts and articles against a catalogue of narratives\n"
     "  simulate  write synthetic data with ground truth (planted campaigns,\n"
     "            benign coordinated groups, laundered articles)\n"
     "\n"
@@ -34,8 +36,10 @@ static const struct {
 } commands[] = {
     {"analyze", cmd_analyze},
     {"coord", cmd_coord},
+    {"dedup", cmd_dedup},
     {"eval", cmd_eval},
     {"ingest", cmd_ingest},
+    {"match", cmd_match},
     {"simulate", cmd_simulate},
 };
 

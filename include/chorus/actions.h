@@ -60,6 +60,13 @@ chorus_rc chorus_actions_build(chorus_ctx *ctx, const chorus_corpus *c, chorus_s
 /* The actions (the array may be reordered by chorus_copairs_compute). */
 chorus_action *chorus_actions_data(chorus_actions *s, size_t *n);
 
+/* Per object (chorus_actions_objects entries): the account the object
+ * comes from when the signal knows it (the author of a retweeted or
+ * replied-to post, the author of fastretweet), UINT32_MAX where it does
+ * not; NULL when no object has one. Owned by the set. The significance
+ * test takes an object's first actor where no source is known. */
+const uint32_t *chorus_actions_sources(const chorus_actions *s);
+
 /* Number of distinct objects, and an object's label. */
 uint32_t chorus_actions_objects(const chorus_actions *s);
 chorus_str chorus_actions_label(const chorus_actions *s, uint32_t object);

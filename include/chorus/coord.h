@@ -25,6 +25,7 @@ typedef struct chorus_copair_opts {
     int weight_coactions;         /* 0: weight = objects (default); 1: coactions */
     uint32_t max_object_actions;  /* objects with more actions are set aside (0 = no bound) */
     int keep_evidence;            /* also list every co-action of the kept pairs */
+    uint32_t min_sources;         /* significance: distinct sources a pair needs (default 2) */
 } chorus_copair_opts;
 
 /* One account pair on one signal. a < b as account indexes. */
@@ -39,6 +40,8 @@ typedef struct chorus_copair {
     uint32_t part_a, part_b;  /* each account's actions that take part in the co-actions */
     double similarity;        /* IDF-weighted cosine (chorus_copairs_significance), else 0 */
     double p_value;           /* under the null model (chorus_copairs_significance), else 1 */
+    uint32_t sources;         /* distinct sources of the co-acted objects (significance), else 0 */
+    uint32_t coshared;        /* objects both acted on at any time (significance), else 0 */
 } chorus_copair;
 
 /* An object set aside because more actions than the bound hit it. */
@@ -88,18 +91,39 @@ void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c);
  * CHORUS_EINPUT when no object has two actions. */
 chorus_rc chorus_window_auto(chorus_ctx *ctx, chorus_action *actions, size_t n, int64_t *window_ms);
 
-/* Adds similarity and p_value to every pair of cp (docs/coordination.md):
- * similarity is the cosine of the two accounts' object vectors weighted by
- * inverse popularity, counting as shared only the objects co-acted on
- * within the window; p_value is P(X >= objects) for X ~ Poisson(lambda),
- * lambda = n_a * n_b * S / T^2, the co-acted objects expected if both
- * accounts chose objects independently by popularity, keeping their
- * activity (n_a, n_b distinct objects), each object's popularity m_o
- * (T = sum m_o) and how concentrated in time its actions are
- * (S = sum m_o^2 q_o, q_o the share of its action pairs within the window).
- * actions must be as chorus_copairs_compute left them and cp must have
- * been computed with keep_evidence. Objects set aside take no part. */
+/* Most communities (strata) the null model tells apart; higher ids share the last. */
+#define CHORUS_MAX_STRATA 32
+
+/* What the caller knows of each object (any field may be NULL). */
+typedef struct chorus_object_info {
+    const uint32_t *source;  /* the account an object comes from, UINT32_MAX unknown */
+    const uint32_t *stratum; /* the community an object belongs to (e.g. a language) */
+} chorus_object_info;
+
+/* Adds similarity, p_value, sources and coshared to every pair of cp
+ * (docs/coordination.md). similarity is the cosine of the two accounts'
+ * object vectors weighted by inverse popularity, counting as shared only
+ * the objects co-acted on within the window. The null model keeps each
+ * account's activity in each stratum (n_as distinct objects), each
+ * object's popularity m_o (T_s = sum m_o in its stratum) and how bunched
+ * in time its actions are (q_o, the share of its action pairs within the
+ * window): accounts choose objects within their communities (a language)
+ * in proportion to popularity. Objects with m_o >= T_s / max(n_as, n_bs)
+ * are evidence of nothing and not counted. Two Poisson tests: the objects
+ * co-acted on within the window against lambda_w = sum_s n_as n_bs / T_s^2
+ * * sum m_o^2 q_o (timing), and the objects both acted on at any time
+ * against lambda_s = sum_s n_as n_bs / T_s^2 * sum m_o^2 (selection:
+ * crowds that are early on the same popular posts but otherwise share
+ * little fail it); p_value is the larger of the two. A pair whose co-acted
+ * objects come from fewer than opts->min_sources distinct sources
+ * (info->source, or the object's first actor) gets p_value 1, and the
+ * objects of its main source are left out of both counts: an audience
+ * following one account explains them. info may be NULL (one stratum,
+ * sources from first actors). actions must be as chorus_copairs_compute
+ * left them and cp must have been computed with keep_evidence. Objects
+ * set aside take no part. */
 chorus_rc chorus_copairs_significance(chorus_ctx *ctx, const chorus_action *actions, size_t n,
+                                      const chorus_object_info *info,
                                       const chorus_copair_opts *opts, chorus_copairs *cp);
 
 /* Benjamini-Hochberg: the largest p-value threshold that keeps the false

@@ -20,6 +20,7 @@ void chorus_copair_defaults(chorus_copair_opts *o)
     o->weight_coactions = 0;
     o->max_object_actions = 0;
     o->keep_evidence = 0;
+    o->min_sources = 2;
 }
 
 double chorus_copair_balance(const chorus_copair *p)

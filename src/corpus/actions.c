@@ -15,6 +15,8 @@ struct chorus_actions {
     ch_intern labels;
     chorus_action *a;
     size_t n, cap;
+    uint32_t *source; /* per object: the account it came from, UINT32_MAX unknown */
+    size_t source_cap;
 };
 
 static const char *const signal_names[CHORUS_SIG_COUNT] = {
@@ -59,6 +61,7 @@ void chorus_actions_free(chorus_actions *s)
         return;
     ch_intern_free(&s->labels);
     ch_free(s->ctx, s->a, s->cap * sizeof *s->a);
+    ch_free(s->ctx, s->source, s->source_cap * sizeof *s->source);
     ch_free(s->ctx, s, sizeof *s);
 }
 
@@ -72,6 +75,34 @@ chorus_rc chorus_actions_add(chorus_actions *s, uint32_t account, const char *la
         return CHORUS_ENOMEM;
     s->a[s->n++] = (chorus_action){account, obj, time_ms};
     return CHORUS_OK;
+}
+
+/* Makes room for a source per object up to `objects`, unknown by default. */
+static chorus_rc grow_sources(chorus_actions *s, size_t objects)
+{
+    size_t had = s->source_cap;
+    if (objects <= had)
+        return CHORUS_OK;
+    if (ch_grow(s->ctx, (void **)&s->source, &s->source_cap, objects, sizeof *s->source))
+        return CHORUS_ENOMEM;
+    memset(s->source + had, 0xff, (s->source_cap - had) * sizeof *s->source);
+    return CHORUS_OK;
+}
+
+/* Records the source of the last action's object (the first one seen wins). */
+static chorus_rc set_source(chorus_actions *s, uint32_t source)
+{
+    uint32_t obj = s->a[s->n - 1].object;
+    if (grow_sources(s, (size_t)obj + 1))
+        return CHORUS_ENOMEM;
+    if (s->source[obj] == UINT32_MAX)
+        s->source[obj] = source;
+    return CHORUS_OK;
+}
+
+const uint32_t *chorus_actions_sources(const chorus_actions *s)
+{
+    return s->source_cap >= s->labels.n ? s->source : NULL;
 }
 
 chorus_action *chorus_actions_data(chorus_actions *s, size_t *n)
@@ -116,7 +147,8 @@ static chorus_rc fast_retweet(chorus_actions *s, const chorus_corpus *c, const c
         return CHORUS_OK;
     chorus_account_view a;
     chorus_corpus_account(c, (uint32_t)v->ref_account, &a);
-    return add_str(s, v, a.id);
+    chorus_rc rc = add_str(s, v, a.id);
+    return rc ? rc : set_source(s, (uint32_t)v->ref_account);
 }
 
 /* Each distinct canonical URL of an original post (retweets re-share the
@@ -176,7 +208,10 @@ static chorus_rc post_actions(chorus_actions *s, const chorus_corpus *c, chorus_
     case CHORUS_SIG_RETWEET:
     case CHORUS_SIG_REPLY: {
         chorus_post_kind want = sig == CHORUS_SIG_RETWEET ? CHORUS_KIND_RETWEET : CHORUS_KIND_REPLY;
-        return v.kind == want && v.ref_post.len ? add_str(s, &v, v.ref_post) : CHORUS_OK;
+        if (v.kind != want || !v.ref_post.len)
+            return CHORUS_OK;
+        chorus_rc rc = add_str(s, &v, v.ref_post);
+        return rc || v.ref_account < 0 ? rc : set_source(s, (uint32_t)v.ref_account);
     }
     case CHORUS_SIG_FASTRETWEET: return fast_retweet(s, c, &v, o);
     case CHORUS_SIG_LINK: return links(s, c, &v, o, buf);
@@ -208,6 +243,8 @@ chorus_rc chorus_actions_build(chorus_ctx *ctx, const chorus_corpus *c, chorus_s
     for (uint32_t i = 0; !rc && i < chorus_corpus_post_count(c); i++)
         rc = post_actions(s, c, sig, opts, i, buf);
     ch_free(ctx, buf, LABEL_CAP);
+    if (!rc && s->source)
+        rc = grow_sources(s, s->labels.n);
     if (rc) {
         chorus_actions_free(s);
         return rc;

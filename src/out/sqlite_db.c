@@ -483,7 +483,7 @@ static const char network_sql[] =
     "account_a INTEGER NOT NULL REFERENCES accounts, account_b INTEGER NOT NULL REFERENCES accounts, "
     "objects INTEGER, coactions INTEGER, first_time_ms INTEGER, last_time_ms INTEGER, "
     "median_delay_s REAL, similarity REAL, p_value REAL, actions_a INTEGER, actions_b INTEGER, "
-    "balance REAL);"
+    "balance REAL, sources INTEGER, coshared INTEGER);"
     "CREATE TABLE IF NOT EXISTS evidence(signal TEXT NOT NULL, account_a INTEGER NOT NULL, "
     "account_b INTEGER NOT NULL, object TEXT, time_a_ms INTEGER, time_b_ms INTEGER);"
     "CREATE TABLE IF NOT EXISTS group_members(account_idx INTEGER PRIMARY KEY REFERENCES accounts, "
@@ -495,7 +495,7 @@ static chorus_rc network_tables(chorus_db *db)
         return CHORUS_OK;
     chorus_rc rc = exec(db, network_sql, "creating the network tables");
     if (!rc)
-        rc = prepare(db, "INSERT INTO edges VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", &db->edge);
+        rc = prepare(db, "INSERT INTO edges VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &db->edge);
     if (!rc)
         rc = prepare(db, "INSERT INTO evidence VALUES(?,?,?,?,?,?)", &db->evidence);
     if (!rc)
@@ -514,7 +514,9 @@ static chorus_rc insert_edge(chorus_db *db, const char *signal, const chorus_cop
             (stats ? sqlite3_bind_double(st, 9, p->similarity) : sqlite3_bind_null(st, 9)) |
             (stats ? sqlite3_bind_double(st, 10, p->p_value) : sqlite3_bind_null(st, 10)) |
             sqlite3_bind_int64(st, 11, p->actions_a) | sqlite3_bind_int64(st, 12, p->actions_b) |
-            sqlite3_bind_double(st, 13, chorus_copair_balance(p));
+            sqlite3_bind_double(st, 13, chorus_copair_balance(p)) |
+            (stats ? sqlite3_bind_int64(st, 14, p->sources) : sqlite3_bind_null(st, 14)) |
+            (stats ? sqlite3_bind_int64(st, 15, p->coshared) : sqlite3_bind_null(st, 15));
     return step(db, st, b, "writing an edge");
 }
 

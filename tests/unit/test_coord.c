@@ -140,20 +140,20 @@ static void test_poisson_and_fdr(void)
 }
 
 /* Fifty accounts all retweet five viral posts within seconds; accounts 0
- * and 1 also share five rare objects nobody else touches. The viral pairs
- * are weight 5 too, but the null model expects that; the rare pair it
- * does not. */
+ * and 1 also share ten rare objects nobody else touches, each leading in
+ * turn. The viral pairs are weight 5 too, but the null model expects that;
+ * the rare pair it does not. */
 static void test_significance_separates_viral_from_planted(void)
 {
-    enum { NACC = 50 };
-    chorus_action a[NACC * 7 + 10];
+    enum { NACC = 50, RARE = 10 };
+    chorus_action a[NACC * 7 + 2 * RARE];
     size_t n = 0;
     for (uint32_t v = 0; v < 5; v++)
         for (uint32_t k = 0; k < NACC; k++)
             a[n++] = (chorus_action){k, v, S(1000 * v + k % 30)};
-    for (uint32_t r = 0; r < 5; r++) {
-        a[n++] = (chorus_action){0, 100 + r, S(5000 + 100 * r)};
-        a[n++] = (chorus_action){1, 100 + r, S(5000 + 100 * r + 3)};
+    for (uint32_t r = 0; r < RARE; r++) { /* each leads in turn: two sources */
+        a[n++] = (chorus_action){r % 2, 100 + r, S(5000 + 100 * r)};
+        a[n++] = (chorus_action){1 - r % 2, 100 + r, S(5000 + 100 * r + 3)};
     }
     for (uint32_t k = 0; k < NACC; k++) /* everyone also posts something alone */
         a[n++] = (chorus_action){k, 1000 + k, S(9000 + k)};
@@ -162,7 +162,7 @@ static void test_significance_separates_viral_from_planted(void)
     o.keep_evidence = 1;
     chorus_copairs c;
     CHECK_INT(chorus_copairs_compute(ctx, a, n, &o, &c), CHORUS_OK);
-    CHECK_INT(chorus_copairs_significance(ctx, a, n, &o, &c), CHORUS_OK);
+    CHECK_INT(chorus_copairs_significance(ctx, a, n, NULL, &o, &c), CHORUS_OK);
     const chorus_copair *planted = NULL, *viral = NULL;
     for (size_t i = 0; i < c.n; i++) {
         if (c.pairs[i].a == 0 && c.pairs[i].b == 1)
@@ -172,14 +172,16 @@ static void test_significance_separates_viral_from_planted(void)
     }
     CHECK(planted && viral);
     if (planted && viral) {
-        CHECK_INT(planted->objects, 10);
+        CHECK_INT(planted->objects, 5 + RARE);
         CHECK_INT(viral->objects, 5);
-        CHECK(planted->p_value < 1e-6);
+        CHECK_INT(planted->sources, 2); /* account 0 leads the viral posts too */
+        CHECK_INT(viral->sources, 1);
+        CHECK(planted->p_value < 1e-4);
         CHECK(viral->p_value > 0.05);
-        /* idf = ln(50 accounts / popularity): the 5 rare objects (2 accounts)
+        /* idf = ln(50 accounts / popularity): the rare objects (2 accounts)
          * weigh ln(25)^2 each, the viral ones 0, its own post ln(50)^2. */
         double r = log(25.0) * log(25.0), own = log(50.0) * log(50.0);
-        CHECK(fabs(planted->similarity - 5 * r / (5 * r + own)) < 1e-9);
+        CHECK(fabs(planted->similarity - RARE * r / (RARE * r + own)) < 1e-9);
         CHECK(viral->similarity < 0.1); /* viral objects carry almost no weight */
         double *p = malloc(c.n * sizeof *p);
         for (size_t i = 0; i < c.n; i++)
@@ -190,6 +192,108 @@ static void test_significance_separates_viral_from_planted(void)
         free(p);
     }
     chorus_copairs_free(ctx, &c);
+}
+
+/* Runs significance over a[0..n) with the given sources and strata (either
+ * may be NULL); returns the pair (x, y), or one with p_value -1 when there
+ * is none. */
+static chorus_copair significance_of(chorus_action *a, size_t n, const uint32_t *source,
+                                     const uint32_t *stratum, uint32_t x, uint32_t y)
+{
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.keep_evidence = 1;
+    chorus_copairs c;
+    chorus_copair found = {.p_value = -1};
+    CHECK_INT(chorus_copairs_compute(ctx, a, n, &o, &c), CHORUS_OK);
+    CHECK_INT(chorus_copairs_significance(ctx, a, n, &(chorus_object_info){source, stratum}, &o, &c), CHORUS_OK);
+    for (size_t i = 0; i < c.n; i++)
+        if (c.pairs[i].a == x && c.pairs[i].b == y)
+            found = c.pairs[i];
+    chorus_copairs_free(ctx, &c);
+    return found;
+}
+
+/* Six fans retweet each of twelve posts of one account (source 9999)
+ * within seconds, among 200 other accounts; everyone otherwise acts alone.
+ * An audience, not a team. The same actions with each post from a
+ * different source are evidence. */
+static void test_one_source_is_no_evidence(void)
+{
+    enum { FANS = 6, POSTS = 12, ACC = 206, OWN = 30 };
+    size_t cap = FANS * POSTS + ACC * OWN, n = 0;
+    chorus_action *a = malloc(cap * sizeof *a);
+    uint32_t *one = malloc(cap * sizeof *one), *many = malloc(cap * sizeof *many);
+    for (uint32_t p = 0; p < POSTS; p++) {
+        one[p] = 9999, many[p] = 10000 + p;
+        for (uint32_t f = 0; f < FANS; f++)
+            a[n++] = (chorus_action){f, p, S(10000 * p + f)};
+    }
+    for (uint32_t f = 0; f < ACC; f++)
+        for (uint32_t k = 0; k < OWN; k++) { /* each account's own posts: a background */
+            uint32_t obj = POSTS + f * OWN + k;
+            one[obj] = many[obj] = UINT32_MAX;
+            a[n++] = (chorus_action){f, obj, S(500000 + 1000 * f + k)};
+        }
+    chorus_copair audience = significance_of(a, n, one, NULL, 0, 1);
+    CHECK_INT(audience.objects, POSTS);
+    CHECK_INT(audience.sources, 1);
+    CHECK(audience.p_value == 1.0);
+    chorus_copair team = significance_of(a, n, many, NULL, 0, 1);
+    CHECK_INT(team.sources, POSTS);
+    CHECK_INT(team.coshared, POSTS - 1); /* all but the main source's post */
+    CHECK(team.p_value < 1e-6);
+    free(a), free(one), free(many);
+}
+
+/* Ten accounts of a small language community (stratum 1) all act on the
+ * same six objects, accounts 0 and 1 within seconds each time, among 200
+ * accounts of another language posting alone. Against everyone, 0 and 1
+ * look alike; within their community, everyone acts on those six. */
+static void test_strata_compare_within_community(void)
+{
+    enum { COMM = 10, OBJS = 6, OTHERS = 200, OWN = 20 };
+    size_t cap = COMM * OBJS + OTHERS * OWN, n = 0;
+    chorus_action *a = malloc(cap * sizeof *a);
+    uint32_t *stratum = malloc(cap * sizeof *stratum);
+    for (uint32_t o = 0; o < OBJS; o++) {
+        stratum[o] = 1;
+        for (uint32_t k = 0; k < COMM; k++) /* first actor varies: many sources */
+            a[n++] = (chorus_action){k, o, S(100000 * o + (k < 2 ? 500 + k : 1000 * ((k + o) % COMM)))};
+    }
+    for (uint32_t k = 0; k < OTHERS; k++)
+        for (uint32_t j = 0; j < OWN; j++) {
+            uint32_t obj = OBJS + k * OWN + j;
+            stratum[obj] = 0;
+            a[n++] = (chorus_action){COMM + k, obj, S(900000 + 100 * k + j)};
+        }
+    chorus_copair everyone = significance_of(a, n, NULL, NULL, 0, 1);
+    chorus_copair within = significance_of(a, n, NULL, stratum, 0, 1);
+    CHECK(everyone.p_value < 1e-6);
+    CHECK(within.p_value > 0.5);
+    free(a), free(stratum);
+}
+
+/* Accounts 0 and 1 are early together on three crowd objects (acted on by
+ * twenty others over an hour), but each acts on twenty crowd objects: by
+ * popularity they would share more than three anyway. The timing test
+ * alone would flag them; the selection test does not. */
+static void test_early_crowd_pair_fails_selection(void)
+{
+    enum { OBJS = 40, CROWD = 20 };
+    chorus_action a[OBJS * CROWD + 40];
+    size_t n = 0;
+    for (uint32_t o = 0; o < OBJS; o++)
+        for (uint32_t k = 0; k < CROWD; k++) /* accounts 2..41, first actor differs */
+            a[n++] = (chorus_action){2 + (o + k) % 40, o, S(100000 * o + 180 * k + 200)};
+    for (uint32_t o = 0; o < 20; o++) /* just after each object's first actor */
+        a[n++] = (chorus_action){0, o, S(100000 * o + 210)};
+    for (uint32_t o = 17; o < 37; o++)
+        a[n++] = (chorus_action){1, o, S(100000 * o + (o < 20 ? 215 : 90000))};
+    chorus_copair p = significance_of(a, n, NULL, NULL, 0, 1);
+    CHECK_INT(p.objects, 3);
+    CHECK_INT(p.coshared, 2); /* three, less the one from the main source */
+    CHECK(p.p_value > 0.5);
 }
 
 static void test_popular_object_set_aside(void)
@@ -261,7 +365,7 @@ static int compare_one(const chorus_action *orig, size_t n, int64_t w, uint32_t 
     chorus_action a[64];
     memcpy(a, orig, n * sizeof *a);
     reference(orig, n, w, r);
-    chorus_copair_opts o = {w, minw, by_coactions, 0, 1};
+    chorus_copair_opts o = {w, minw, by_coactions, 0, 1, 2};
     chorus_copairs c;
     if (chorus_copairs_compute(ctx, a, n, &o, &c))
         return 0;
@@ -329,6 +433,9 @@ int main(void)
     RUN(test_window_auto);
     RUN(test_poisson_and_fdr);
     RUN(test_significance_separates_viral_from_planted);
+    RUN(test_one_source_is_no_evidence);
+    RUN(test_early_crowd_pair_fails_selection);
+    RUN(test_strata_compare_within_community);
     RUN(test_against_brute_force);
     chorus_ctx_free(ctx);
     TEST_END("test_coord");

@@ -1,0 +1,373 @@
+/*
+ * cmd_match.c - `chorus match`: catalogue matching. Ingests the inputs,
+ * reads the analyst's catalogue (--narratives), scores every post and
+ * every window of every article against it (docs/match.md) and writes
+ * matches.csv and narrative_summary.csv; match_stage is the same work for
+ * `chorus analyze`.
+ */
+#include "cli.h"
+
+#include <chorus/match.h>
+#include <chorus/output.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: chorus match [options] INPUT... --narratives FILE -o OUTDIR\n"
+    "\n"
+    "Finds the posts and articles that carry the talking points of a catalogue.\n"
+    "The catalogue is a CSV with the columns narrative_id,label,text (several\n"
+    "rows may share an id: variants, translations) and, optionally, keyword\n"
+    "rules all_terms,any_terms (terms separated by '|'; a rule only removes\n"
+    "matches). Every text, and every window of a long one, is ranked against\n"
+    "the catalogue (BM25 on words, TF-IDF cosine on character 4-grams, fused by\n"
+    "reciprocal rank) and a narrative is reported when its score, the\n"
+    "idf-weighted share of its 4-grams found in the text, reaches --min-score.\n"
+    "Writes into OUTDIR:\n"
+    "  matches.csv            doc_id,narrative_id,score,start,end,passage\n"
+    "                         (start, end: byte offsets of the passage in the\n"
+    "                         post's text; with --explain also rank,fused,bm25,\n"
+    "                         cosine)\n"
+    "  narrative_summary.csv  narrative_id,label,texts,accounts,first_time,last_time\n"
+    "docs/match.md describes the method and the calibration of the threshold.\n"
+    "\n"
+    "Options:\n"
+    "  -n, --narratives FILE  the catalogue (required)\n"
+    "  -o, --out DIR          output folder (required; created if needed)\n"
+    "  --min-score S          report scores of S or more, 0-1 (default 0.7)\n"
+    "  --top N                at most N narratives per text, best rank first\n"
+    "                         (default: every one that reaches the score)\n"
+    "  --window N             texts of more than N + stride words are read in\n"
+    "                         windows of N words (default 50)\n"
+    "  --stride N             a window every N words (default 25)\n"
+    "  --min-words N          skip texts and windows of fewer words, stopwords not\n"
+    "                         counted (default 3)\n"
+    "  --candidates N         rows scored exactly per text and ranking (default 30)\n"
+    "  --skip-retweets        leave retweets out\n"
+    "  --threads N            threads (default 0: one per CPU; the output is the\n"
+    "                         same for any number)\n"
+    "  --explain              add the columns rank,fused,bm25,cosine\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "%s"
+    "\n"
+    "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
+
+typedef struct match_args {
+    const char *narratives, *outdir;
+    chorus_match_opts o;
+    int explain;
+} match_args;
+
+static int parse_uint(const char *arg, const char *opt, long long lo, long long hi, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v < lo || v > hi) {
+        cli_error("%s: a whole number from %lld to %lld: \"%s\"", opt, lo, hi, arg);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 1;
+}
+
+/* The match options; 1 handled, 0 not ours, -1 bad value. */
+static int match_option(match_args *a, int opt, const char *arg)
+{
+    char *end;
+    switch (opt) {
+    case 'n': a->narratives = arg; return 1;
+    case 'o': a->outdir = arg; return 1;
+    case 'S':
+        errno = 0;
+        a->o.min_score = strtod(arg, &end);
+        if (errno || end == arg || *end || !(a->o.min_score >= 0 && a->o.min_score <= 1))
+            return cli_error("--min-score: a number from 0 to 1: \"%s\"", arg), -1;
+        return 1;
+    case 't': return parse_uint(arg, "--top", 0, 1000000, &a->o.top);
+    case 'w': return parse_uint(arg, "--window", 1, 1000, &a->o.window_words);
+    case 'd': return parse_uint(arg, "--stride", 1, 1000, &a->o.stride_words);
+    case 'W': return parse_uint(arg, "--min-words", 0, 1000, &a->o.min_words);
+    case 'c': return parse_uint(arg, "--candidates", 1, 1000, &a->o.candidates);
+    case 'r': a->o.skip_retweets = 1; return 1;
+    case 'T': return parse_uint(arg, "--threads", 0, 64, &a->o.threads);
+    case 'x': a->explain = 1; return 1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, match_args *a, cli_ingest *in)
+{
+    static const struct option longopts[] = {
+        CLI_INGEST_LONGOPTS,
+        {"narratives", required_argument, 0, 'n'}, {"out", required_argument, 0, 'o'},
+        {"min-score", required_argument, 0, 'S'},  {"top", required_argument, 0, 't'},
+        {"window", required_argument, 0, 'w'},     {"stride", required_argument, 0, 'd'},
+        {"min-words", required_argument, 0, 'W'},  {"candidates", required_argument, 0, 'c'},
+        {"skip-retweets", no_argument, 0, 'r'},    {"explain", no_argument, 0, 'x'},
+        {"threads", required_argument, 0, 'T'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "hn:o:q", longopts, NULL)) != -1) {
+        int k = cli_ingest_option(in, opt, optarg);
+        if (k == 0)
+            k = match_option(a, opt, optarg);
+        if (k < 0)
+            return EXIT_INPUT;
+        if (k > 0)
+            continue;
+        if (opt == 'h') {
+            printf(usage, cli_ingest_help);
+            return -1;
+        }
+        fprintf(stderr, "Try 'chorus match --help'.\n");
+        return EXIT_INPUT;
+    }
+    const char *missing = optind >= argc ? "no input"
+                          : !a->narratives ? "no catalogue: give --narratives FILE"
+                          : !a->outdir     ? "no output folder: give -o OUTDIR"
+                                           : NULL;
+    if (missing) {
+        cli_error("match: %s (try 'chorus match --help')", missing);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
+static void csv_str(FILE *f, chorus_str s)
+{
+    chorus_csv_field(f, s.ptr, s.len, CHORUS_CSV_NEUTRALISE);
+}
+
+/* matches.csv: one row per (text, narrative), in post order. */
+static void write_matches(FILE *f, const chorus_corpus *c, const chorus_catalogue *cat,
+                          const chorus_match_result *r, int explain)
+{
+    for (size_t i = 0; i < r->n_hits; i++) {
+        const chorus_match_hit *h = &r->hits[i];
+        chorus_post_view v;
+        chorus_corpus_post(c, h->post, &v);
+        size_t end = h->end <= v.text.len ? h->end : v.text.len;
+        size_t start = h->start <= end ? h->start : end;
+        csv_str(f, v.id);
+        fputc(',', f);
+        csv_str(f, chorus_catalogue_narrative_id(cat, h->narrative));
+        fprintf(f, ",%.4f,%zu,%zu,", (double)h->score, start, end);
+        chorus_csv_field(f, v.text.ptr + start, end - start, CHORUS_CSV_NEUTRALISE);
+        if (explain)
+            fprintf(f, ",%u,%.6f,%.4f,%.4f", h->rank, (double)h->fused, (double)h->bm25,
+                    (double)h->cosine);
+        fputc('\n', f);
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per narrative: texts, distinct accounts and the time span of its matches. */
+typedef struct nar_sum {
+    uint64_t texts, accounts;
+    int64_t first, last;
+} nar_sum;
+
+static int summarise(const chorus_corpus *c, const chorus_match_result *r, nar_sum *s,
+                     uint32_t n_nar)
+{
+    uint64_t *keys = malloc((r->n_hits + 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    for (uint32_t k = 0; k < n_nar; k++)
+        s[k] = (nar_sum){0, 0, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < r->n_hits; i++) {
+        chorus_post_view v;
+        chorus_corpus_post(c, r->hits[i].post, &v);
+        nar_sum *x = &s[r->hits[i].narrative];
+        x->texts++;
+        x->first = v.time_ms < x->first ? v.time_ms : x->first;
+        x->last = v.time_ms > x->last ? v.time_ms : x->last;
+        keys[i] = (uint64_t)r->hits[i].narrative << 32 | v.account;
+    }
+    qsort(keys, r->n_hits, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < r->n_hits; i++)
+        if (i == 0 || keys[i] != keys[i - 1])
+            s[keys[i] >> 32].accounts++;
+    free(keys);
+    return 0;
+}
+
+static int write_summary(FILE *f, const chorus_corpus *c, const chorus_catalogue *cat,
+                         const chorus_match_result *r)
+{
+    uint32_t n = chorus_catalogue_narrative_count(cat);
+    nar_sum *s = malloc((n + 1) * sizeof *s);
+    if (!s || summarise(c, r, s, n)) {
+        free(s);
+        cli_error("out of memory");
+        return -1;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        csv_str(f, chorus_catalogue_narrative_id(cat, k));
+        fputc(',', f);
+        csv_str(f, chorus_catalogue_narrative_label(cat, k));
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", s[k].texts, s[k].accounts);
+        if (s[k].texts) {
+            char t1[32], t2[32];
+            chorus_format_time_utc(s[k].first, t1);
+            chorus_format_time_utc(s[k].last, t2);
+            fprintf(f, "%s,%s", t1, t2);
+        } else
+            fputc(',', f);
+        fputc('\n', f);
+    }
+    free(s);
+    return 0;
+}
+
+static int close_csv(FILE *f, const char *dir, const char *name)
+{
+    int bad = f && (ferror(f) | fclose(f));
+    if (bad)
+        cli_error("%s/%s: %s", dir, name, strerror(errno));
+    return bad ? -1 : 0;
+}
+
+static chorus_rc write_outputs(const match_args *a, const chorus_corpus *c,
+                               const chorus_catalogue *cat, const chorus_match_result *r)
+{
+    if (cli_make_dir(a->outdir) != 0) {
+        cli_error("%s: cannot create folder: %s", a->outdir, strerror(errno));
+        return CHORUS_EIO;
+    }
+    FILE *m = cli_open_csv(a->outdir, "matches.csv",
+                           a->explain ? "doc_id,narrative_id,score,start,end,passage,rank,fused,"
+                                        "bm25,cosine\n"
+                                      : "doc_id,narrative_id,score,start,end,passage\n");
+    FILE *s = cli_open_csv(a->outdir, "narrative_summary.csv",
+                           "narrative_id,label,texts,accounts,first_time,last_time\n");
+    int bad = !m || !s;
+    if (!bad) {
+        write_matches(m, c, cat, r, a->explain);
+        bad = write_summary(s, c, cat, r) != 0;
+    }
+    bad |= close_csv(m, a->outdir, "matches.csv");
+    bad |= close_csv(s, a->outdir, "narrative_summary.csv");
+    return bad ? CHORUS_EIO : CHORUS_OK;
+}
+
+/* Reads and builds the catalogue, with a line about it on stderr. */
+static chorus_rc load_catalogue(chorus_ctx *ctx, const match_args *a, chorus_catalogue **out)
+{
+    uint64_t skipped = 0;
+    chorus_rc rc = chorus_catalogue_new(ctx, &a->o, out);
+    if (!rc)
+        rc = chorus_catalogue_read(*out, a->narratives, &skipped);
+    if (!rc)
+        rc = chorus_catalogue_build(*out);
+    if (rc) {
+        cli_error("%s", chorus_errmsg(ctx));
+        chorus_catalogue_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    chorus_catalogue_stats st;
+    chorus_catalogue_stats_get(*out, &st);
+    fprintf(stderr,
+            "catalogue       %u rows of %u narratives (%u too short, %" PRIu64
+            " empty; %u with keyword rules)\n",
+            st.rows, st.narratives, st.rows_short, skipped, st.rules);
+    return CHORUS_OK;
+}
+
+static void print_stats(const chorus_match_stats *st, double matching, double writing,
+                        uint64_t cat_memory)
+{
+    char b[32];
+    fprintf(stderr, "texts           %" PRIu64 " (%" PRIu64 " too short, %" PRIu64
+                    " repeated an earlier text)\n",
+            st->texts, st->short_texts, st->repeats);
+    fprintf(stderr, "windows         %" PRIu64 " scored, %" PRIu64 " catalogue rows re-scored\n",
+            st->windows, st->rescored);
+    fprintf(stderr, "matches         %" PRIu64 " in %" PRIu64 " texts\n", st->hits, st->texts_hit);
+    fprintf(stderr, "elapsed         %.2f s (match), %.2f s (files), catalogue %s\n", matching,
+            writing, cli_bytes(cat_memory, b, sizeof b));
+}
+
+/* Matching and files; in = NULL shows no progress. */
+static chorus_rc run_match(chorus_ctx *ctx, cli_ingest *in, const match_args *a,
+                           const chorus_corpus *c, const chorus_catalogue *cat)
+{
+    double t0 = cli_now();
+    chorus_rc rc;
+    chorus_match_result *r = NULL;
+    if (in)
+        cli_show_progress(ctx, in);
+    rc = chorus_match_corpus(ctx, cat, c, &r);
+    if (in)
+        cli_end_progress(ctx, in);
+    double t1 = cli_now();
+    if (rc)
+        cli_error("%s", chorus_errmsg(ctx));
+    else
+        rc = write_outputs(a, c, cat, r);
+    if (r) {
+        chorus_catalogue_stats cs;
+        chorus_catalogue_stats_get(cat, &cs);
+        print_stats(&r->stats, t1 - t0, cli_now() - t1, cs.memory);
+    }
+    if (!rc)
+        fprintf(stderr, "matches:  %s/matches.csv\nsummary:  %s/narrative_summary.csv\n",
+                a->outdir, a->outdir);
+    chorus_match_result_free(r);
+    return rc;
+}
+
+chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narratives_path,
+                      const char *outdir)
+{
+    match_args a = {.narratives = narratives_path, .outdir = outdir};
+    chorus_match_defaults(&a.o);
+    chorus_catalogue *cat;
+    chorus_rc rc = load_catalogue(ctx, &a, &cat);
+    if (rc)
+        return rc;
+    rc = run_match(ctx, NULL, &a, c, cat);
+    chorus_catalogue_free(cat);
+    return rc;
+}
+
+int cmd_match(int argc, char **argv)
+{
+    match_args a = {.narratives = NULL};
+    chorus_match_defaults(&a.o);
+    cli_ingest in;
+    cli_ingest_init(&in);
+    int code = parse_args(argc, argv, &a, &in);
+    if (code)
+        return code < 0 ? EXIT_OK : code;
+    chorus_ctx *ctx;
+    chorus_corpus *c = cli_new_corpus(&ctx);
+    if (!c)
+        return EXIT_INTERNAL;
+    /* the catalogue first: a bad one should not cost an ingest */
+    chorus_catalogue *cat = NULL;
+    chorus_rc rc = load_catalogue(ctx, &a, &cat);
+    if (!rc)
+        rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+    if (!rc) {
+        cli_print_summary(stderr, c, &in);
+        rc = run_match(ctx, &in, &a, c, cat);
+    }
+    chorus_catalogue_free(cat);
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+    return cli_exit_code(rc);
+}

@@ -1,0 +1,112 @@
+/*
+ * text_impl.h - inside the normaliser: the folded code-point stream the
+ * first pass (normalize.c: decode, table, reorder, compose) hands to the
+ * second (tokens.c: links, mentions, hashtags, affixes, output bytes).
+ */
+#ifndef CH_TEXT_IMPL_H
+#define CH_TEXT_IMPL_H
+
+#include <chorus/text.h>
+
+#include "core/ctx.h"
+#include "text/fold_table.h"
+
+/* For the few helpers of the per-character loops that must be inlined. */
+#if defined(__GNUC__)
+#define CH_TEXT_INLINE static inline __attribute__((always_inline))
+#else
+#define CH_TEXT_INLINE static inline
+#endif
+
+/* For the per-character loops, kept out of their callers so that they get
+ * the registers to themselves. */
+#if defined(__GNUC__)
+#define CH_TEXT_LOOP __attribute__((noinline))
+#else
+#define CH_TEXT_LOOP
+#endif
+
+/* Per-code-point flags of the folded stream. */
+#define CH_T_LETTER 1u
+#define CH_T_MARK 2u
+#define CH_T_DIGIT 4u
+#define CH_T_UPPER 8u /* came from an upper-case letter */
+#define CH_T_COMP2 16u
+#define CH_T_WORD (CH_T_LETTER | CH_T_MARK | CH_T_DIGIT)
+#define CH_T_TAG 32u    /* '#', '@', '<', 'h', 'w': may start a social token */
+#define CH_T_USCORE 64u /* '_', a word character of names and hashtags */
+
+/* Stream flags from a table entry: the same five bits, in the same order
+ * (CH_FOLD_LETTER is 1 << 8 ... CH_FOLD_COMP2 is 16 << 8). */
+static inline uint8_t ch_text_flags(uint32_t e) { return (uint8_t)((e >> 8) & 0x1F); }
+
+/* The bits of a folded code point that the table does not hold. */
+static inline uint8_t ch_text_extra(uint32_t c)
+{
+    if (c == '#' || c == '@' || c == '<' || c == 'h' || c == 'w')
+        return CH_T_TAG;
+    return c == '_' ? CH_T_USCORE : 0;
+}
+
+/* The folded stream: code point, offset of its source in the input, flags. */
+typedef struct ch_cps {
+    uint32_t *cp, *off;
+    uint8_t *fl;
+    size_t n, cap;
+} ch_cps;
+
+struct chorus_normalizer {
+    chorus_ctx *ctx;
+    chorus_text_opts o;
+    ch_cps s;
+    size_t out_cap;   /* the most output bytes (and stream code points) */
+    uint32_t in_len;  /* input bytes read */
+    int truncated;
+    uint32_t ascii_cp[128];
+    uint8_t ascii_fl[128];
+};
+
+/* Second pass: writes the match form of n->s into out. */
+chorus_rc ch_text_tokens(chorus_normalizer *n, chorus_text_buf *out);
+
+/* Makes room for need output bytes (and need + 1 offsets) in b. */
+chorus_rc ch_text_buf_reserve(chorus_text_buf *b, size_t need);
+
+/* Encodes cp as UTF-8 into p (4 bytes of room); returns the length. */
+static inline size_t ch_text_utf8(uint32_t cp, char *p)
+{
+    if (cp < 0x80) {
+        p[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        p[0] = (char)(0xC0 | cp >> 6);
+        p[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        p[0] = (char)(0xE0 | cp >> 12);
+        p[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        p[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    p[0] = (char)(0xF0 | cp >> 18);
+    p[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    p[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    p[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the valid sequence of k bytes (ch_utf8_seq) at p. */
+static inline uint32_t ch_text_decode(const unsigned char *p, size_t k)
+{
+    switch (k) {
+    case 2: return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    case 3: return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    default:
+        return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+               (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+    }
+}
+
+#endif

@@ -1,0 +1,642 @@
+/*
+ * tokens.c - the match form, second pass: walks the folded stream chunk by
+ * chunk (runs between spaces), turns retweet prefixes, links, mentions and
+ * hashtags into their tokens, cuts letter runs, joins Persian affixes, and
+ * writes the UTF-8 output with its offset map. Every decision depends only
+ * on what the output holds, so normalising a match form again changes
+ * nothing (docs/text.md).
+ */
+#include "text/text_impl.h"
+
+#include "core/utf8.h"
+
+#include <string.h>
+
+typedef struct wr {
+    chorus_normalizer *n;
+    const ch_cps *s;
+    chorus_text_buf *b;
+    chorus_rc rc;
+    int full;               /* output cap reached: nothing more is written */
+    size_t tok, prev_tok;   /* where the current and the previous output token start */
+    int space;              /* a space is due before the next character */
+    uint32_t space_off;
+    int counts, prev_counts; /* the current / previous token is a word */
+    uint32_t words;
+    int fresh;              /* nothing written since the chunk began */
+    int last_word;          /* the last character written is a word character */
+    uint32_t r_cp, r_n;     /* the letter run being written, and its length */
+    uint32_t max_rep;
+    int join;
+} wr;
+
+static int is_arabic_letter(uint32_t c, uint8_t fl)
+{
+    return (fl & CH_T_LETTER) && ((c >= 0x0600 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
+                                  (c >= 0x08A0 && c <= 0x08FF));
+}
+
+/* Appends c's bytes, all mapped to off. */
+CH_TEXT_INLINE void write_cp(wr *w, uint32_t c, uint32_t off, uint8_t fl)
+{
+    chorus_text_buf *b = w->b;
+    if (b->len + 4 > b->cap) {
+        if (b->len + 4 > w->n->out_cap) {
+            w->full = 1;
+            w->n->truncated = 1;
+            return;
+        }
+        if ((w->rc = ch_text_buf_reserve(b, b->len + b->len / 2 + 64)) != CHORUS_OK) {
+            w->full = 1;
+            return;
+        }
+    }
+    size_t k = ch_text_utf8(c, b->text + b->len);
+    for (size_t j = 0; j < k; j++)
+        b->src_off[b->len + j] = off;
+    b->len += k;
+    w->fresh = 0;
+    w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
+    if (fl & CH_T_LETTER) {
+        w->r_n = c == w->r_cp ? w->r_n + 1 : 1;
+        w->r_cp = c;
+    } else
+        w->r_cp = 0;
+}
+
+typedef struct bytes_lit {
+    const char *s;
+    size_t n;
+} bytes_lit;
+#define LIT(s) {s, sizeof s - 1}
+
+static int tok_is(const wr *w, bytes_lit l)
+{
+    return w->b->len - w->tok == l.n && !memcmp(w->b->text + w->tok, l.s, l.n);
+}
+
+/* Persian suffixes written apart, with ZWNJ or joined: joined. None of
+ * them ends with another, so joining never makes a new suffix. */
+static int is_suffix(const char *t, size_t n)
+{
+    static const bytes_lit suf[] = {LIT("ها"),     LIT("های"),    LIT("هایی"),   LIT("هایم"),
+                                    LIT("هایت"),   LIT("هایش"),   LIT("هایمان"), LIT("هایتان"),
+                                    LIT("هایشان"), LIT("تر"),     LIT("ترین")};
+    const unsigned char *u = (const unsigned char *)t;
+    if (n < 4 || !((u[0] == 0xD9 && u[1] == 0x87) || (u[0] == 0xD8 && u[1] == 0xAA)))
+        return 0; /* they start with U+0647 or U+062A */
+    for (size_t i = 0; i < sizeof suf / sizeof suf[0]; i++)
+        if (n == suf[i].n && !memcmp(t, suf[i].s, n))
+            return 1;
+    return 0;
+}
+
+/* Joins a suffix token to the word before it: removes the space unless
+ * that would make a letter run longer than max_repeat. */
+static int suffix_join(wr *w)
+{
+    chorus_text_buf *b = w->b;
+    size_t t = w->tok, n = b->len - t, q = t - 1;
+    if (t < 2 || b->text[t - 1] != ' ' || !is_suffix(b->text + t, n))
+        return 0;
+    while (q > w->prev_tok && (b->text[q - 1] & 0xC0) == 0x80)
+        q--;
+    q--; /* the character before the space starts at q */
+    const unsigned char *u = (const unsigned char *)b->text;
+    uint32_t c = u[q] < 0x80 ? u[q] : ch_text_decode(u + q, t - 1 - q);
+    if (!is_arabic_letter(c, ch_text_flags(ch_fold_entry(c))))
+        return 0;
+    uint32_t run = 1; /* suffixes start with one 2-byte letter */
+    for (size_t p = t - 1; p >= w->prev_tok + 2 && !memcmp(u + p - 2, u + t, 2); p -= 2)
+        run++;
+    if (w->max_rep && run > w->max_rep)
+        return 0;
+    memmove(b->text + t - 1, b->text + t, n);
+    memmove(b->src_off + t - 1, b->src_off + t, n * sizeof *b->src_off);
+    b->len--;
+    int merged = w->prev_counts | w->counts;
+    w->words += (uint32_t)(merged - w->prev_counts);
+    w->prev_counts = merged;
+    w->counts = 0;
+    w->tok = w->prev_tok;
+    return 1;
+}
+
+static void close_token(wr *w)
+{
+    const unsigned char *first = (const unsigned char *)w->b->text + w->tok;
+    if (w->join && w->tok < w->b->len && (*first == 0xD8 || *first == 0xD9) && suffix_join(w))
+        return;
+    w->words += (uint32_t)w->counts;
+    w->prev_counts = w->counts;
+    w->counts = 0;
+    w->prev_tok = w->tok;
+}
+
+/* Writes the due space before c, or joins a می / نمی token to c. */
+static void flush_space(wr *w, uint32_t c, uint8_t fl)
+{
+    w->space = 0;
+    static const bytes_lit mi = LIT("می"), nemi = LIT("نمی");
+    if (w->join && is_arabic_letter(c, fl) && (tok_is(w, mi) || tok_is(w, nemi)))
+        return;
+    close_token(w);
+    write_cp(w, ' ', w->space_off, 0);
+    w->tok = w->b->len;
+}
+
+static void want_space(wr *w, uint32_t off)
+{
+    if (w->b->len && !w->space) {
+        w->space = 1;
+        w->space_off = off;
+    }
+}
+
+/* A word break where a link or mention was dropped, or after hashtag
+ * parts: "http:@x//a" must not become a link the next time round. */
+static void dropped(wr *w, uint32_t off)
+{
+    want_space(w, off);
+    w->fresh = 1;
+}
+
+/* Writes c (after any due space); with collapse, letters past max_repeat
+ * in a run are dropped. */
+static void emit(wr *w, uint32_t c, uint32_t off, uint8_t fl, int collapse)
+{
+    if (w->space)
+        flush_space(w, c, fl);
+    if (collapse && c == w->r_cp && w->max_rep && w->r_n >= w->max_rep)
+        return;
+    write_cp(w, c, off, fl);
+}
+
+/* Writes the valid UTF-8 string s, as one token piece at off. */
+static void emit_str(wr *w, const char *s, uint32_t off)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t n = strlen(s), i = 0; i < n;) {
+        size_t k = u[i] < 0x80 ? 1 : ch_utf8_seq(u + i, n - i);
+        if (k)
+            emit(w, k == 1 ? u[i] : ch_text_decode(u + i, k), off, 0, 0);
+        i += k ? k : 1; /* (s is valid: built from code points) */
+    }
+}
+
+static int is_word(const ch_cps *s, size_t i) { return (s->fl[i] & (CH_T_WORD | CH_T_USCORE)) != 0; }
+
+/* '/', '+' and '=' besides word characters: the IO archives write a
+ * pseudonymised account's mentions as its base64 id. */
+static int is_base64_extra(uint32_t c) { return c == '/' || c == '+' || c == '='; }
+
+/* A character of an account name after '@'. */
+static int is_handle(const ch_cps *s, size_t i) { return is_word(s, i) || is_base64_extra(s->cp[i]); }
+
+static int match(const ch_cps *s, size_t i, size_t e, const char *lit)
+{
+    for (; *lit; lit++, i++)
+        if (i >= e || s->cp[i] != (unsigned char)*lit)
+            return 0;
+    return 1;
+}
+
+static int domain_char(uint32_t c)
+{
+    return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
+}
+
+/* Where lit ends when it starts at i of the stream as the output will
+ * write it (letter runs cut to max_rep), or 0: "htttp://" is written
+ * "http://", so it must be a link already, or the next reading differs. */
+static size_t match_cut(const ch_cps *s, size_t i, size_t e, const char *lit, uint32_t max_rep)
+{
+    uint32_t prev = 0, run = 0;
+    for (; *lit; i++) {
+        if (i >= e)
+            return 0;
+        uint32_t c = s->cp[i];
+        if (!(s->fl[i] & CH_T_LETTER))
+            prev = 0;
+        else if (c == prev && max_rep && run >= max_rep)
+            continue;
+        else
+            run = c == prev ? run + 1 : 1, prev = c;
+        if (c != (unsigned char)*lit++)
+            return 0;
+    }
+    return i;
+}
+
+/* Where lit ends at i, as it stands or as it will be written; or 0. */
+static size_t match_any(const ch_cps *s, size_t i, size_t e, const char *lit, uint32_t max_rep)
+{
+    return match(s, i, e, lit) ? i + strlen(lit) : match_cut(s, i, e, lit, max_rep);
+}
+
+/* End of a link at i in the chunk [i, e): a URL runs to the end of the
+ * chunk; a link token already in the match form ends at its '>'. */
+static size_t url_end(const ch_cps *s, size_t i, size_t e, uint32_t max_rep, int *literal)
+{
+    *literal = 1;
+    size_t j = match_any(s, i, e, "<url>", max_rep);
+    if (j)
+        return j;
+    if ((j = match_any(s, i, e, "<url:", max_rep)) != 0) {
+        size_t d = j;
+        while (d < e && domain_char(s->cp[d]))
+            d++;
+        return d > j && d < e && s->cp[d] == '>' ? d + 1 : 0;
+    }
+    *literal = 0;
+    static const char *const pre[] = {"http://", "https://", "www."};
+    for (size_t k = 0; k < 3; k++)
+        if ((j = match_any(s, i, e, pre[k], max_rep)) != 0 && j < e)
+            return e;
+    return 0;
+}
+
+/* The link's domain as chorus_url_canonical gives it, without a port;
+ * 0 when there is none made of domain characters. */
+static size_t url_domain(const ch_cps *s, size_t i, size_t e, char *dom, size_t cap)
+{
+    char url[2048];
+    size_t k = 0;
+    for (; i < e && k + 4 <= sizeof url; i++)
+        k += ch_text_utf8(s->cp[i], url + k);
+    size_t n = chorus_url_canonical(url, k, 1, dom, cap);
+    const char *colon = n ? memchr(dom, ':', n) : NULL;
+    if (colon)
+        n = (size_t)(colon - dom);
+    for (size_t j = 0; j < n; j++)
+        if (!domain_char((unsigned char)dom[j]))
+            return 0;
+    return n;
+}
+
+static void emit_url(wr *w, size_t i, size_t end, int literal)
+{
+    const ch_cps *s = w->s;
+    uint32_t off = s->off[i];
+    if (w->n->o.urls == CHORUS_TEXT_URL_DROP) {
+        dropped(w, off);
+        return;
+    }
+    if (literal) {
+        for (size_t j = i; j < end; j++)
+            emit(w, s->cp[j], off, 0, 0);
+        return;
+    }
+    char dom[256];
+    size_t n = url_domain(s, i, end, dom, sizeof dom - 1);
+    dom[n] = 0;
+    emit_str(w, n ? "<url:" : "<url>", off);
+    if (n) {
+        emit_str(w, dom, off);
+        emit_str(w, ">", off);
+    }
+}
+
+/* A mention "@name": kept as written (no letter-run cut) or dropped. */
+static size_t mention(wr *w, size_t i, size_t e)
+{
+    const ch_cps *s = w->s;
+    size_t j = i + 1;
+    while (j < e && is_handle(s, j))
+        j++;
+    if (j == i + 1)
+        return 0;
+    if (!w->n->o.keep_mentions)
+        dropped(w, s->off[i]);
+    else
+        for (size_t k = i; k < j; k++)
+            emit(w, s->cp[k], s->off[k], s->fl[k], 0);
+    return j;
+}
+
+/* Whether a hashtag part ends before k: camelCase, after a digit too
+ * ("Iran2024Now"). Only upper case splits, which the match form no longer
+ * has, so a hashtag of the match form is never split again. */
+static int part_break(const ch_cps *s, size_t prev, size_t k, size_t end)
+{
+    uint8_t a = s->fl[prev], c = s->fl[k];
+    if (!(c & CH_T_LETTER) || !(c & CH_T_UPPER) || !(a & (CH_T_LETTER | CH_T_DIGIT)))
+        return 0;
+    if (!(a & CH_T_UPPER))
+        return 1; /* fooBar, 2024Now */
+    size_t nx = k + 1;
+    while (nx < end && (s->fl[nx] & CH_T_MARK))
+        nx++;
+    return nx < end && (s->fl[nx] & CH_T_LETTER) && !(s->fl[nx] & CH_T_UPPER); /* HTMLParser */
+}
+
+/* Walks the hashtag body [b, e) part by part and returns the number of
+ * parts; with emit_it, writes the body (sep 0) or the parts, each after a
+ * space and mapped to off (sep 1). '_' is dropped, and so is a mark that
+ * would start a part. */
+static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int sep)
+{
+    const ch_cps *s = w->s;
+    size_t np = 0, prev = SIZE_MAX;
+    for (size_t k = b; k < e; k++) {
+        int mark = (s->fl[k] & CH_T_MARK) != 0;
+        if (s->cp[k] == '_' || (mark && prev == SIZE_MAX)) {
+            if (s->cp[k] == '_')
+                prev = SIZE_MAX;
+            continue;
+        }
+        if (prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))) {
+            np++;
+            if (sep && emit_it)
+                want_space(w, off);
+        }
+        if (emit_it)
+            emit(w, s->cp[k], sep ? off : s->off[k], s->fl[k], 1);
+        if (!mark)
+            prev = k;
+    }
+    return np;
+}
+
+/* "#FreeVeldrane_now" -> "#freeveldranenow free veldrane now". */
+static size_t hashtag(wr *w, size_t i, size_t e)
+{
+    const ch_cps *s = w->s;
+    size_t j = i + 1;
+    while (j < e && is_word(s, j))
+        j++;
+    size_t np = parts(w, i + 1, j, 0, 0, 0);
+    if (np == 0)
+        return 0;
+    emit(w, '#', s->off[i], 0, 0);
+    w->counts = 1;
+    parts(w, i + 1, j, 1, 0, 0);
+    if (np >= 2) {
+        uint32_t end_off = j < s->n ? s->off[j] : w->n->in_len;
+        parts(w, i + 1, j, 1, end_off, 1);
+        /* what follows in the word must not glue to the last part:
+         * "#GoHttps://x" would give "https://x", a link the next time */
+        if (j < e)
+            dropped(w, end_off);
+    }
+    return j;
+}
+
+/* A social token at i, or 0 when there is none. */
+static size_t tag(wr *w, size_t i, size_t e)
+{
+    const chorus_text_opts *o = &w->n->o;
+    uint32_t c = w->s->cp[i];
+    if (c == '#')
+        return o->hashtags ? hashtag(w, i, e) : 0;
+    if (c == '@')
+        return mention(w, i, e);
+    if (o->urls == CHORUS_TEXT_URL_KEEP)
+        return 0;
+    int literal;
+    size_t k = url_end(w->s, i, e, w->max_rep, &literal);
+    if (k)
+        emit_url(w, i, k, literal);
+    return k;
+}
+
+/* "rt @name:" where the output is still empty: the index after ':'. */
+static size_t rt_prefix(const ch_cps *s, size_t i, uint32_t max_rep)
+{
+    size_t j = match_any(s, i, s->n, "rt", max_rep);
+    if (!j || j >= s->n || s->cp[j] != ' ')
+        return 0;
+    while (j < s->n && s->cp[j] == ' ') /* (the first pass leaves runs of spaces) */
+        j++;
+    if (j >= s->n || s->cp[j] != '@')
+        return 0;
+    size_t name = ++j;
+    while (j < s->n && is_handle(s, j))
+        j++;
+    return j > name && j < s->n && s->cp[j] == ':' ? j + 1 : 0;
+}
+
+/* While the output is empty: the end of a retweet prefix or (with
+ * strip_lead_mentions) of a mention at i, else 0. */
+static size_t lead(const chorus_normalizer *n, size_t i)
+{
+    const ch_cps *s = &n->s;
+    size_t k = n->o.strip_rt ? rt_prefix(s, i, n->o.max_repeat) : 0;
+    if (k || !n->o.strip_lead_mentions || s->cp[i] != '@')
+        return k;
+    for (k = i + 1; k < s->n && is_handle(s, k);)
+        k++;
+    return k > i + 1 ? k : 0;
+}
+
+/* Whether the output token t[0..n) is a Persian prefix or suffix: then
+ * the general path decides on the space after or before it. */
+static int is_affix(const unsigned char *t, size_t n)
+{
+    if (n < 4 || n > 12 || t[0] < 0xD8 || t[0] > 0xD9)
+        return 0; /* they all start with one of U+0600-067F */
+    if (t[1] == 0x85 || t[1] == 0x86) /* U+0645 U+0646 */
+        return (n == 4 && !memcmp(t, "می", 4)) || (n == 6 && !memcmp(t, "نمی", 6));
+    return is_suffix((const char *)t, n);
+}
+
+/* Inside a word, letters that repeat nothing (most of any text): copied
+ * with nothing else to decide. Returns where the run ends. */
+CH_TEXT_INLINE size_t letter_run(const ch_cps *s, size_t i, size_t end, unsigned char *restrict t,
+                                 uint32_t *restrict so, size_t *plen, uint32_t *pr_cp)
+{
+    const uint32_t *restrict cp = s->cp, *restrict off = s->off;
+    const uint8_t *restrict fl = s->fl;
+    size_t len = *plen;
+    uint32_t prev = *pr_cp;
+    for (; i < end; i++) {
+        uint32_t c = cp[i], o = off[i];
+        if (!(fl[i] & CH_T_LETTER) || c == prev || c >= 0x800)
+            break;
+        prev = c;
+        if (c < 0x80) {
+            t[len] = (unsigned char)c;
+            so[len++] = o;
+        } else {
+            t[len] = (unsigned char)(0xC0 | c >> 6);
+            t[len + 1] = (unsigned char)(0x80 | (c & 0x3F));
+            so[len] = so[len + 1] = o;
+            len += 2;
+        }
+    }
+    *plen = len, *pr_cp = prev;
+    return i;
+}
+
+/* Plain text, spaces included, with the writer's state in locals (byte
+ * stores would make the compiler reload it for every character). Stops
+ * where the general path is needed: a possible tag, an empty output, a
+ * space next to a possible Persian affix, a buffer about to fill. */
+CH_TEXT_LOOP static size_t fast_run(wr *w, size_t i)
+{
+    const ch_cps *s = w->s;
+    chorus_text_buf *b = w->b;
+    size_t len = b->len, lim = b->cap < w->n->out_cap ? b->cap : w->n->out_cap;
+    if (len == 0 || len + 5 > lim)
+        return i;
+    size_t end = i + (lim - len) / 5; /* each character writes at most 5 bytes */
+    if (end > s->n)
+        end = s->n;
+    unsigned char *restrict t = (unsigned char *)b->text;
+    uint32_t *restrict so = b->src_off;
+    const uint32_t *restrict cp = s->cp, *restrict off = s->off;
+    const uint8_t *restrict fl = s->fl;
+    uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, r_cp = w->r_cp, r_n = w->r_n;
+    size_t tok = w->tok;
+    unsigned counts = (unsigned)w->counts, space = (unsigned)w->space;
+    unsigned bnd = w->fresh || !w->last_word; /* a tag may start here */
+    for (; i < end; i++) {
+        if (!bnd && !space) { /* inside a word */
+            size_t i0 = i;
+            i = letter_run(s, i, end, t, so, &len, &r_cp);
+            if (i > i0)
+                r_n = 1, counts |= CH_T_LETTER;
+            if (i == end)
+                break;
+        }
+        uint32_t c = cp[i];
+        unsigned fc = fl[i];
+        if (c == ' ') {
+            if (!space)
+                space = 1, w->space_off = off[i];
+            bnd = 1;
+            continue;
+        }
+        if (bnd && (fc & CH_T_TAG))
+            break;
+        if (space) {
+            if (w->join && is_affix(t + tok, len - tok))
+                break;
+            counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
+            w->words += counts;
+            w->prev_counts = (int)counts, w->prev_tok = tok, counts = 0;
+            t[len] = ' ';
+            so[len++] = w->space_off;
+            tok = len, r_cp = 0, space = 0;
+        }
+        if (c == r_cp) { /* r_cp is a letter or 0, so c is a letter too */
+            if (r_n++ >= max)
+                continue; /* (r_n only matters up to max) */
+        } else
+            r_cp = (fc & CH_T_LETTER) ? c : 0, r_n = 1;
+        counts |= fc;
+        bnd = !(fc & (CH_T_WORD | CH_T_USCORE));
+        if (c < 0x80) {
+            t[len] = (unsigned char)c;
+            so[len++] = off[i];
+            continue;
+        }
+        size_t k = ch_text_utf8(c, (char *)t + len);
+        for (size_t j = 0; j < k; j++)
+            so[len + j] = off[i];
+        len += k;
+    }
+    w->fresh = 0, w->last_word = !bnd; /* (together they say whether a tag may start) */
+    b->len = len, w->tok = tok, w->r_cp = r_cp, w->r_n = r_n;
+    w->counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0, w->space = (int)space;
+    return i;
+}
+
+/* One step of the general path at i; returns where to go on. */
+static size_t slow_step(wr *w, size_t i)
+{
+    const ch_cps *s = w->s;
+    uint32_t c = s->cp[i];
+    uint8_t fl = s->fl[i];
+    if (c == ' ') {
+        want_space(w, s->off[i]);
+        w->fresh = 1;
+        return i + 1;
+    }
+    size_t k = w->b->len == 0 ? lead(w->n, i) : 0;
+    if (k)
+        return k;
+    if ((fl & CH_T_TAG) && (w->fresh || !w->last_word)) {
+        size_t e = i;
+        while (e < s->n && s->cp[e] != ' ')
+            e++;
+        if ((k = tag(w, i, e)) != 0)
+            return k;
+    }
+    emit(w, c, s->off[i], fl, 1);
+    if (fl & (CH_T_LETTER | CH_T_DIGIT))
+        w->counts = 1;
+    return i + 1;
+}
+
+/* Where the mention "@name" at t[i] of the output ends, or 0. */
+static size_t out_mention(const unsigned char *t, size_t n, size_t i)
+{
+    if (i >= n || t[i] != '@')
+        return 0;
+    size_t j = i + 1;
+    while (j < n) {
+        size_t k = t[j] < 0x80 ? 1 : ch_utf8_seq(t + j, n - j);
+        uint32_t c = k == 1 ? t[j] : ch_text_decode(t + j, k);
+        if (!k || (c != '_' && !is_base64_extra(c) && !(ch_text_flags(ch_fold_entry(c)) & CH_T_WORD)))
+            break;
+        j += k;
+    }
+    return j > i + 1 ? j : 0;
+}
+
+/* Removes t[0..k) and a space after it from the output. */
+static void cut_head(chorus_text_buf *b, size_t k)
+{
+    if (k < b->len && b->text[k] == ' ')
+        k++;
+    memmove(b->text, b->text + k, b->len - k);
+    memmove(b->src_off, b->src_off + k, (b->len - k) * sizeof *b->src_off);
+    b->len -= k;
+}
+
+/* The stream-level checks miss a prefix that only the output shows (a
+ * link dropped between "rt" and "@name:", a letter run cut): checked
+ * again on the output, so that reading it again finds nothing to cut. */
+static void strip_head(wr *w)
+{
+    chorus_text_buf *b = w->b;
+    const unsigned char *t = (const unsigned char *)b->text;
+    for (;;) {
+        size_t k;
+        if (w->n->o.strip_rt && b->len > 4 && !memcmp(t, "rt @", 4) &&
+            (k = out_mention(t, b->len, 3)) != 0 && k < b->len && t[k] == ':') {
+            cut_head(b, k + 1);
+            w->words--; /* "rt" was one */
+        } else if (w->n->o.strip_lead_mentions && (k = out_mention(t, b->len, 0)) != 0)
+            cut_head(b, k);
+        else
+            return;
+    }
+}
+
+chorus_rc ch_text_tokens(chorus_normalizer *n, chorus_text_buf *b)
+{
+    const ch_cps *s = &n->s;
+    b->len = 0;
+    size_t want = s->n + s->n / 4 + 64;
+    chorus_rc rc = ch_text_buf_reserve(b, want < n->out_cap ? want : n->out_cap);
+    if (rc)
+        return rc;
+    wr w = {.n = n, .s = s, .b = b, .max_rep = n->o.max_repeat, .join = n->o.join_affixes, .fresh = 1};
+    for (size_t i = 0; i < s->n && !w.full;) {
+        i = fast_run(&w, i);
+        if (i < s->n && !w.full)
+            i = slow_step(&w, i);
+    }
+    if (w.rc)
+        return w.rc;
+    if (b->len)
+        close_token(&w);
+    strip_head(&w);
+    b->text[b->len] = 0;
+    b->src_off[b->len] = n->in_len;
+    b->words = w.words;
+    return CHORUS_OK;
+}
