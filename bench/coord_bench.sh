@@ -77,10 +77,15 @@ ratio() { awk "BEGIN { d = $2; if (d < 0.05) print \"n/a\"; else printf \"%.1fx\
 lt() { awk "BEGIN { exit !($1 < $2) }"; }
 
 # Signals this chorus knows: the --signals line(s) of `coord --help` (the
-# help wraps the list over lines up to the next option).
-known_signals=$("$CHORUS" coord --help 2>&1 |
-    awk '/--signals/ { on = 1 } on && /^  --/ && !/--signals/ { on = 0 } on' |
-    sed 's/.*comma-separated://; s/(default.*//' | tr ',' '\n' | tr -d ' ' | grep -v '^$' || true)
+# help wraps the list over lines up to the next option), and the list that
+# `coord` prints when it is given an unknown signal (the help may lag).
+known_signals=$( {
+    "$CHORUS" coord --help 2>&1 |
+        awk '/--signals/ { on = 1 } on && /^  --/ && !/--signals/ { on = 0 } on' |
+        sed 's/.*comma-separated://; s/(default.*//'
+    "$CHORUS" coord --signals __probe__ -o "$tmp/probe" /dev/null 2>&1 |
+        sed -n 's/.*is not one of //p'
+} | tr ',' '\n' | tr -d ' ' | grep -v '^$' | sort -u || true)
 has_signal() { grep -qx "$1" <<< "$known_signals"; }
 SIGNALS=()
 for s in retweet reply link hashtags fastretweet tweet; do

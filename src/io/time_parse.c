@@ -6,6 +6,8 @@
  */
 #include "time_parse.h"
 
+#include "core/digits.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -222,6 +224,23 @@ int ch_parse_time(const char *p, size_t n, int64_t *ms, chorus_time_res *res)
     return rc;
 }
 
+/* "YYYY-MM-DDTHH:MM:SS" of a year 0..9999 into out (19 bytes), with table digits. */
+static void put_civil(char *out, unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s)
+{
+    memcpy(out, ch_digit_pair(y / 100), 2);
+    memcpy(out + 2, ch_digit_pair(y % 100), 2);
+    out[4] = '-';
+    memcpy(out + 5, ch_digit_pair(mo), 2);
+    out[7] = '-';
+    memcpy(out + 8, ch_digit_pair(d), 2);
+    out[10] = 'T';
+    memcpy(out + 11, ch_digit_pair(h), 2);
+    out[13] = ':';
+    memcpy(out + 14, ch_digit_pair(mi), 2);
+    out[16] = ':';
+    memcpy(out + 17, ch_digit_pair(s), 2);
+}
+
 size_t ch_format_time(int64_t ms, char *out)
 {
     int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
@@ -231,11 +250,21 @@ size_t ch_format_time(int64_t ms, char *out)
     ch_civil_from_days(days, &y, &mo, &d);
     int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60);
     int f = (int)(rem % 1000);
-    if (f)
-        return (size_t)snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, mo, d,
-                                h, mi, s, f);
-    return (size_t)snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, mo, d, h, mi,
-                            s);
+    if (y < 0 || y > 9999) /* far from any real post: the general path */
+        return (size_t)snprintf(out, 32, f ? "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ"
+                                           : "%04lld-%02u-%02uT%02d:%02d:%02dZ",
+                                (long long)y, mo, d, h, mi, s, f);
+    put_civil(out, (unsigned)y, mo, d, (unsigned)h, (unsigned)mi, (unsigned)s);
+    size_t n = 19;
+    if (f) {
+        out[n++] = '.';
+        out[n++] = (char)('0' + f / 100);
+        memcpy(out + n, ch_digit_pair((unsigned)f % 100), 2);
+        n += 2;
+    }
+    out[n++] = 'Z';
+    out[n] = 0;
+    return n;
 }
 
 int64_t chorus_snowflake_ms(uint64_t id)
