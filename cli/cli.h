@@ -53,6 +53,10 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
 chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narratives_path,
                       const char *outdir);
 
+/* Near-duplicate clusters with default options (as `chorus dedup`):
+ * OUTDIR/clusters.csv and OUTDIR/cluster_summary.csv (cli/cmd_dedup.c). */
+chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir);
+
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
 int cmd_match(int argc, char **argv);

@@ -28,10 +28,15 @@ static const char usage[] =
     "  edges.csv, evidence.csv, groups.csv, accounts.csv, skipped_objects.csv,\n"
     "  network.gexf, network.graphml   the coordination network, as\n"
     "                  'chorus coord' writes it with its defaults\n"
+    "  clusters.csv, cluster_summary.csv   near-duplicate texts ('chorus dedup')\n"
+    "  matches.csv, narrative_summary.csv  with --narratives: the catalogue's\n"
+    "                  talking points found in the posts ('chorus match')\n"
     "Inputs are read as by 'chorus ingest' (see its --help for formats).\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR       output folder (required)\n"
+    "  --narratives FILE   a catalogue of talking points to match (CSV\n"
+    "                      narrative_id,label,text; see 'chorus match --help')\n"
     "  -h, --help          this help\n"
     "\n"
     "%s"
@@ -43,7 +48,8 @@ typedef struct run {
     char **inputs;
     int n_inputs, argc;
     char **argv;
-    double t_ingest, t_db, t_coord, t_report;
+    const char *narratives; /* --narratives: the catalogue, or NULL */
+    double t_ingest, t_db, t_coord, t_dedup, t_match, t_report;
     char started[32];
 } run;
 
@@ -110,7 +116,8 @@ static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
     manifest_inputs(o, ctx, r);
     manifest_counts(o, c, &in->stats);
     fprintf(o, "  \"seconds\": {\"ingest\": %.3f, \"database\": %.3f, \"coordination\": %.3f, "
-               "\"report\": %.3f}\n}\n", r->t_ingest, r->t_db, r->t_coord, r->t_report);
+               "\"near_duplicates\": %.3f, \"narratives\": %.3f, \"report\": %.3f}\n}\n",
+            r->t_ingest, r->t_db, r->t_coord, r->t_dedup, r->t_match, r->t_report);
     if (fclose(o) != 0) {
         cli_error("%s: %s", path, strerror(errno));
         return CHORUS_EIO;
@@ -143,7 +150,7 @@ static int parse_args(int argc, char **argv, run *r, cli_ingest *in)
 {
     static const struct option longopts[] = {
         CLI_INGEST_LONGOPTS, {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"narratives", required_argument, 0, 'n'}, {0, 0, 0, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
@@ -154,6 +161,8 @@ static int parse_args(int argc, char **argv, run *r, cli_ingest *in)
             continue;
         if (opt == 'o')
             r->outdir = optarg;
+        else if (opt == 'n')
+            r->narratives = optarg;
         else if (opt == 'h') {
             printf(usage, cli_ingest_help);
             return -1;
@@ -204,6 +213,16 @@ int cmd_analyze(int argc, char **argv)
         t = cli_now();
         rc = coord_stage(ctx, c, r.outdir, db);
         r.t_coord = cli_now() - t;
+    }
+    if (!rc) {
+        t = cli_now();
+        rc = dedup_stage(ctx, c, r.outdir);
+        r.t_dedup = cli_now() - t;
+    }
+    if (!rc && r.narratives) {
+        t = cli_now();
+        rc = match_stage(ctx, c, r.narratives, r.outdir);
+        r.t_match = cli_now() - t;
     }
     if (db && !rc && (rc = chorus_db_commit(db)))
         cli_error("%s", chorus_errmsg(ctx));

@@ -261,9 +261,11 @@ static chorus_rc run_dedup(chorus_ctx *ctx, cli_ingest *in, const dedup_args *a,
         o.min_words = (uint32_t)a->min_words;
     chorus_dedup *d = NULL;
     double t0 = cli_now();
-    cli_show_progress(ctx, in);
+    if (in)
+        cli_show_progress(ctx, in);
     chorus_rc rc = chorus_dedup_run(ctx, c, &o, &d);
-    cli_end_progress(ctx, in);
+    if (in)
+        cli_end_progress(ctx, in);
     if (rc) {
         cli_error("%s", chorus_errmsg(ctx));
         return rc;
@@ -275,6 +277,12 @@ static chorus_rc run_dedup(chorus_ctx *ctx, cli_ingest *in, const dedup_args *a,
                 a->outdir, a->outdir);
     chorus_dedup_free(d);
     return rc;
+}
+
+chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir)
+{
+    dedup_args a = {outdir, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
+    return run_dedup(ctx, NULL, &a, c);
 }
 
 int cmd_dedup(int argc, char **argv)

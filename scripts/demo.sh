@@ -5,6 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=${CHORUS_DEMO_OUT:-out/demo}
-./build/chorus analyze data/sample/tweets.csv.gz data/sample/users.csv -o "$out"
+./build/chorus analyze --narratives data/sample/narratives.csv \
+    data/sample/tweets.csv.gz data/sample/users.csv -o "$out"
 echo
 echo "Open the report: $root/$out/report.html"
