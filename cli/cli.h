@@ -76,6 +76,16 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * was one, 0 if not, -1 on a bad value (message printed). */
 int cli_ingest_option(cli_ingest *in, int opt, const char *arg);
 
+/* The option loop of a command that ingests: getopt_long over argv with
+ * shortopts and longopts; each option goes to cli_ingest_option, then to
+ * own(cmd, opt, arg) (1 handled, 0 not its, -1 bad value, message
+ * printed). Returns EXIT_OK, -1 after printing usage (a printf format
+ * taking cli_ingest_help) for --help, or EXIT_INPUT. */
+struct option;
+int cli_option_loop(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                    const char *name, const char *usage, cli_ingest *in,
+                    int (*own)(void *cmd, int opt, const char *arg), void *cmd);
+
 /* A new context and an empty corpus on it; NULL (message printed) when
  * memory runs out. Free with chorus_corpus_free, then chorus_ctx_free. */
 chorus_corpus *cli_new_corpus(chorus_ctx **ctx);

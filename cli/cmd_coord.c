@@ -143,7 +143,7 @@ static int coord_option(coord_run *r, int opt, const char *arg)
             return cli_error("--weight: objects or coactions"), -1;
         r->pair.weight_coactions = strcmp(arg, "coactions") == 0;
         return 1;
-    case 'F':
+    case 'F' + 256: /* --filter: 'F' is an ingest option */
         if (strcmp(arg, "none") && strcmp(arg, "fdr"))
             return cli_error("--filter: fdr (significant pairs) or none (raw pairs)"), -1;
         r->raw = strcmp(arg, "none") == 0;
@@ -512,6 +512,12 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     return rc;
 }
 
+/* coord_option for cli_option_loop. */
+static int coord_option_cb(void *cmd, int opt, const char *arg)
+{
+    return coord_option((coord_run *)cmd, opt, arg);
+}
+
 static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
 {
     static const struct option longopts[] = {
@@ -524,23 +530,9 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
         {"min-sources", required_argument, 0, 'M'}, {"min-words", required_argument, 0, OPT_MIN_WORDS},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
-        int k = opt == 'F' + 256 ? coord_option(r, 'F', optarg) : cli_ingest_option(in, opt, optarg);
-        if (k == 0)
-            k = coord_option(r, opt, optarg);
-        if (k < 0)
-            return EXIT_INPUT;
-        if (k > 0)
-            continue;
-        if (opt == 'h') {
-            printf(usage, cli_ingest_help);
-            return -1;
-        }
-        fprintf(stderr, "Try 'chorus coord --help'.\n");
-        return EXIT_INPUT;
-    }
+    int code = cli_option_loop(argc, argv, "ho:q", longopts, "coord", usage, in, coord_option_cb, r);
+    if (code)
+        return code;
     if (optind >= argc || !r->outdir) {
         cli_error("coord: %s (try 'chorus coord --help')",
                   optind >= argc ? "no input" : "no output folder: give -o OUTDIR");

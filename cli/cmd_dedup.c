@@ -95,6 +95,12 @@ static int dedup_option(dedup_args *a, int opt, const char *arg)
     return 0;
 }
 
+/* dedup_option for cli_option_loop. */
+static int dedup_option_cb(void *cmd, int opt, const char *arg)
+{
+    return dedup_option((dedup_args *)cmd, opt, arg);
+}
+
 static int parse_args(int argc, char **argv, dedup_args *a, cli_ingest *in)
 {
     static const struct option longopts[] = {
@@ -104,23 +110,9 @@ static int parse_args(int argc, char **argv, dedup_args *a, cli_ingest *in)
         {"min-words", required_argument, 0, 'W'}, {"linkage", required_argument, 0, 'l'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
-        int k = cli_ingest_option(in, opt, optarg);
-        if (k == 0)
-            k = dedup_option(a, opt, optarg);
-        if (k < 0)
-            return EXIT_INPUT;
-        if (k > 0)
-            continue;
-        if (opt == 'h') {
-            printf(usage, cli_ingest_help);
-            return -1;
-        }
-        fprintf(stderr, "Try 'chorus dedup --help'.\n");
-        return EXIT_INPUT;
-    }
+    int code = cli_option_loop(argc, argv, "ho:q", longopts, "dedup", usage, in, dedup_option_cb, a);
+    if (code)
+        return code;
     if (optind >= argc || !a->outdir) {
         cli_error("dedup: %s (try 'chorus dedup --help')",
                   optind >= argc ? "no input" : "no output folder: give -o OUTDIR");

@@ -100,6 +100,12 @@ static int match_option(match_args *a, int opt, const char *arg)
     return 0;
 }
 
+/* match_option for cli_option_loop. */
+static int match_option_cb(void *cmd, int opt, const char *arg)
+{
+    return match_option((match_args *)cmd, opt, arg);
+}
+
 static int parse_args(int argc, char **argv, match_args *a, cli_ingest *in)
 {
     static const struct option longopts[] = {
@@ -112,23 +118,9 @@ static int parse_args(int argc, char **argv, match_args *a, cli_ingest *in)
         {"threads", required_argument, 0, 'T'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "hn:o:q", longopts, NULL)) != -1) {
-        int k = cli_ingest_option(in, opt, optarg);
-        if (k == 0)
-            k = match_option(a, opt, optarg);
-        if (k < 0)
-            return EXIT_INPUT;
-        if (k > 0)
-            continue;
-        if (opt == 'h') {
-            printf(usage, cli_ingest_help);
-            return -1;
-        }
-        fprintf(stderr, "Try 'chorus match --help'.\n");
-        return EXIT_INPUT;
-    }
+    int code = cli_option_loop(argc, argv, "hn:o:q", longopts, "match", usage, in, match_option_cb, a);
+    if (code)
+        return code;
     const char *missing = optind >= argc ? "no input"
                           : !a->narratives ? "no catalogue: give --narratives FILE"
                           : !a->outdir     ? "no output folder: give -o OUTDIR"

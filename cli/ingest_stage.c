@@ -6,6 +6,8 @@
  */
 #include "cli.h"
 
+#include <getopt.h>
+
 #include <chorus/output.h>
 
 #include <errno.h>
@@ -301,6 +303,30 @@ chorus_rc cli_ingest_run(chorus_ctx *ctx, cli_ingest *in, chorus_corpus *c, char
     }
     chorus_set_problem_handler(ctx, NULL, NULL);
     return rc;
+}
+
+int cli_option_loop(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                    const char *name, const char *usage, cli_ingest *in,
+                    int (*own)(void *cmd, int opt, const char *arg), void *cmd)
+{
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        int k = cli_ingest_option(in, opt, optarg);
+        if (k == 0)
+            k = own(cmd, opt, optarg);
+        if (k < 0)
+            return EXIT_INPUT;
+        if (k > 0)
+            continue;
+        if (opt == 'h') {
+            printf(usage, cli_ingest_help);
+            return -1;
+        }
+        fprintf(stderr, "Try 'chorus %s --help'.\n", name);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
 }
 
 void cli_show_progress(chorus_ctx *ctx, cli_ingest *in)
