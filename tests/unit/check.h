@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures, tests_passed, tests_failed;
@@ -55,6 +56,22 @@ static int check_failures, tests_passed, tests_failed;
             fprintf(stderr, "FAIL %s\n", #fn);                    \
         }                                                         \
     } while (0)
+
+/* An allocator (chorus_alloc_fn) that fails once check_alloc_budget
+ * allocations have been made: for out-of-memory paths. */
+static long check_alloc_budget;
+static inline void *check_failing_alloc(void *ud, void *p, size_t os, size_t ns)
+{
+    (void)ud;
+    (void)os;
+    if (ns == 0) {
+        free(p);
+        return NULL;
+    }
+    if (check_alloc_budget-- <= 0)
+        return NULL;
+    return realloc(p, ns);
+}
 
 #define TEST_END(name)                                                             \
     do {                                                                           \

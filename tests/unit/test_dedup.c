@@ -532,21 +532,6 @@ static void test_bad_options(void)
     chorus_corpus_free(c);
 }
 
-/* An allocator that fails after a set number of allocations. */
-static long allow;
-static void *failing(void *ud, void *p, size_t os, size_t ns)
-{
-    (void)ud;
-    (void)os;
-    if (ns == 0) {
-        free(p);
-        return NULL;
-    }
-    if (allow-- <= 0)
-        return NULL;
-    return realloc(p, ns);
-}
-
 static void test_out_of_memory(void)
 {
     const char *t[] = {"Free Veldrane now, they said it clearly tonight",
@@ -557,14 +542,14 @@ static void test_out_of_memory(void)
     int saw_nomem = 0, saw_ok = 0;
     for (long budget = 0; budget < 2000 && !saw_ok; budget += 1 + budget / 50) {
         for (int l = 0; l < 2; l++) {
-            allow = 1000;
-            chorus_ctx *fc = chorus_ctx_new(failing, NULL);
+            check_alloc_budget = 1000;
+            chorus_ctx *fc = chorus_ctx_new(check_failing_alloc, NULL);
             chorus_dedup_opts o;
             chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
             o.linkage = (chorus_dedup_linkage)l;
             o.keep_pairs = 1;
             chorus_dedup *d = NULL;
-            allow = budget;
+            check_alloc_budget = budget;
             chorus_rc rc = chorus_dedup_run(fc, c, &o, &d);
             if (rc == CHORUS_ENOMEM) {
                 saw_nomem = 1;

@@ -439,25 +439,10 @@ static void test_corpus(void)
     free(t);
 }
 
-/* An allocator that fails after a set number of allocations. */
-static long allow;
-static void *failing(void *ud, void *p, size_t os, size_t ns)
-{
-    (void)ud;
-    (void)os;
-    if (ns == 0) {
-        free(p);
-        return NULL;
-    }
-    if (allow-- <= 0)
-        return NULL;
-    return realloc(p, ns);
-}
-
-/* One whole run on a failing allocator: the catalogue, a text, a corpus. */
+/* One whole run on a check_failing_alloc allocator: the catalogue, a text, a corpus. */
 static chorus_rc run_failing(const chorus_corpus *c)
 {
-    chorus_ctx *fc = chorus_ctx_new(failing, NULL);
+    chorus_ctx *fc = chorus_ctx_new(check_failing_alloc, NULL);
     if (!fc)
         return CHORUS_ENOMEM;
     chorus_match_opts o;
@@ -499,7 +484,7 @@ static void test_out_of_memory(void)
     chorus_corpus *c = corpus_of(t, 3);
     int saw_nomem = 0, saw_ok = 0;
     for (long budget = 0; budget < 5000 && !saw_ok; budget += 1 + budget / 40) {
-        allow = budget;
+        check_alloc_budget = budget;
         chorus_rc rc = run_failing(c);
         if (rc == CHORUS_ENOMEM)
             saw_nomem = 1;

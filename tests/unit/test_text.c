@@ -512,28 +512,13 @@ static void test_compose_agrees(void)
     chorus_normalizer_free(n);
 }
 
-/* An allocator that fails after a set number of allocations. */
-static long allow;
-static void *failing(void *ud, void *p, size_t os, size_t ns)
-{
-    (void)ud;
-    (void)os;
-    if (ns == 0) {
-        free(p);
-        return NULL;
-    }
-    if (allow-- <= 0)
-        return NULL;
-    return realloc(p, ns);
-}
-
 static void test_out_of_memory(void)
 {
     int saw_nomem = 0, saw_ok = 0;
     for (long budget = 0; budget < 12; budget++) {
-        allow = 1000;
-        chorus_ctx *c = chorus_ctx_new(failing, NULL);
-        allow = budget;
+        check_alloc_budget = 1000;
+        chorus_ctx *c = chorus_ctx_new(check_failing_alloc, NULL);
+        check_alloc_budget = budget;
         chorus_normalizer *n = NULL;
         chorus_rc rc = chorus_normalizer_new(c, NULL, &n);
         chorus_text_buf b;
