@@ -18,6 +18,8 @@
 #   COORD_REPEAT=N       runs per measurement, least wall and least CPU kept
 #                        (default 3 below 5 M posts, 1 from 5 M)
 #   COORD_MODES="none fdr"           --filter modes
+#   COORD_RUNS="signals target whole"  which coord runs: each signal alone,
+#                        the target set, the default signals
 #   COORD_SQL=1                      the SQL comparison (0: skip it)
 #   COORD_SQL_SIGNALS="retweet link" signals compared with SQL
 #   COORD_SQL_TIMEOUT=1200           seconds for one SQL join, then "> timeout"
@@ -44,6 +46,7 @@ SEED=${COORD_SEED:-1}
 DIFF=${COORD_DIFFICULTY:-medium}
 DAYS=${COORD_DAYS:-}
 MODES=${COORD_MODES:-none fdr}
+RUNS=${COORD_RUNS:-signals target whole}
 SQL=${COORD_SQL:-1}
 SQL_SIGNALS=${COORD_SQL_SIGNALS:-retweet link}
 SQL_TIMEOUT=${COORD_SQL_TIMEOUT:-1200}
@@ -71,9 +74,10 @@ out_md=$tmp/tables.md
 : > "$out_md"
 
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-# num / den as "12.3x"; "n/a" when den < 0.05 s (a difference of two noisy
-# timings, e.g. coord minus ingest on a busy machine, can even be negative)
-ratio() { awk "BEGIN { d = $2; if (d < 0.05) print \"n/a\"; else printf \"%.1fx\", ($1) / d }"; }
+# num / den as "12.3x"; "n/a" when den < MIN (default 0.05 s: a difference
+# of two noisy timings, coord minus ingest on a busy machine, can even be
+# negative; a time measured in process passes a smaller MIN)
+ratio() { awk "BEGIN { d = $2; if (d < ${3:-0.05}) print \"n/a\"; else printf \"%.1fx\", ($1) / d }"; }
 lt() { awk "BEGIN { exit !($1 < $2) }"; }
 
 # Signals this chorus knows: the --signals line(s) of `coord --help` (the
@@ -220,9 +224,12 @@ bench_size() {
     local ing_wall=$M_WALL ing_cpu=$M_CPU
     rows+=("| ingest only | | $M_WALL | $M_CPU | | | $(mb "$M_RSS") | | | | | | |")
 
-    local mode spec name
+    local mode spec name specs=()
+    [[ " $RUNS " != *" signals "* ]] || specs+=("${SIGNALS[@]}")
+    [[ " $RUNS " != *" target "* ]] || [ -z "$target_list" ] || specs+=("target:$target_list")
+    [[ " $RUNS " != *" whole "* ]] || specs+=("whole:")
     for mode in $MODES; do
-        for spec in "${SIGNALS[@]}" "target:$target_list" "whole:"; do
+        for spec in "${specs[@]}"; do
             case $spec in
             target:*) name="target ($target_list)"; sig_opt=(--signals "${spec#target:}") ;;
             whole:) name="whole run (default signals)"; sig_opt=() ;;
@@ -355,14 +362,14 @@ EOF
         load_cpu=$(calc '%.2f' "$imp_cpu + $idx_cpu")
         SQL_ROWS+=("| $n | $sig | $n_act | $ch_edges | $kpairs | ${sql_edges:-} | $verdict |")
         if [ "$timed_out" = 1 ]; then
-            TIME_ROWS+=("| $n | $sig | $kernel_wall | $co_wall | $ch_wall | > $SQL_TIMEOUT | $load_wall | $exp_wall | > $(ratio "$SQL_TIMEOUT" "$kernel_wall") | > $(ratio "$SQL_TIMEOUT + $load_wall" "$co_wall") | > $(ratio "$SQL_TIMEOUT + $load_wall + $exp_wall" "$ch_wall") |")
+            TIME_ROWS+=("| $n | $sig | $kernel_wall | $co_wall | $ch_wall | > $SQL_TIMEOUT | $load_wall | $exp_wall | > $(ratio "$SQL_TIMEOUT" "$kernel_wall" 0.001) | > $(ratio "$SQL_TIMEOUT + $load_wall" "$co_wall") | > $(ratio "$SQL_TIMEOUT + $load_wall + $exp_wall" "$ch_wall") |")
             CPU_ROWS+=("| $n | $sig | $kernel_cpu | $co_cpu | $ch_cpu | > $SQL_TIMEOUT | $load_cpu | $exp_cpu | | | |")
         else
             local r1 r2 r3 c1 c2 c3
-            r1=$(ratio "$join_wall" "$kernel_wall")
+            r1=$(ratio "$join_wall" "$kernel_wall" 0.001)
             r2=$(ratio "$join_wall + $load_wall" "$co_wall")
             r3=$(ratio "$join_wall + $load_wall + $exp_wall" "$ch_wall")
-            c1=$(ratio "$join_cpu" "$kernel_cpu")
+            c1=$(ratio "$join_cpu" "$kernel_cpu" 0.001)
             c2=$(ratio "$join_cpu + $load_cpu" "$co_cpu")
             c3=$(ratio "$join_cpu + $load_cpu + $exp_cpu" "$ch_cpu")
             TIME_ROWS+=("| $n | $sig | $kernel_wall | $co_wall | $ch_wall | $join_wall | $load_wall | $exp_wall | $r1 | $r2 | $r3 |")
@@ -450,7 +457,10 @@ phases = [("write_evidence", "evidence.csv rows"), ("write_edge", "edges.csv row
           ("chorus_fdr_threshold", "FDR"), ("chorus_copairs_keep", "FDR"),
           ("chorus_copairs_free", "free"), ("chorus_actions_free", "free"),
           ("chorus_copairs_compute", "co-action kernel (copairs_compute)"),
-          ("chorus_actions_build", "actions build"), ("keep_for_graph", "graph edges"),
+          ("chorus_actions_build", "actions build"),
+          ("chorus_text_tweet_actions", "tweet/similar actions (text stage)"),
+          ("chorus_text_similar_actions", "tweet/similar actions (text stage)"),
+          ("keep_for_graph", "graph edges"),
           ("chorus_ingest", "ingest"), ("chorus_corpus_free", "free"), ("exit", "exit")]
 count = collections.Counter(); total = 0
 for block in sys.stdin.read().split("\n\n"):
