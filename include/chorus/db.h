@@ -52,6 +52,55 @@ chorus_rc chorus_db_add_pairs(chorus_db *db, const char *signal, const chorus_co
 chorus_rc chorus_db_add_member(chorus_db *db, uint32_t account, uint32_t group, double score,
                                uint32_t edges, uint64_t strength);
 
+/* A value of one column for chorus_db_table_row. TEXT binds the exact
+ * bytes of s (s must outlive the call only); NULL binds SQL NULL. */
+typedef enum { CHORUS_DB_NULL, CHORUS_DB_INT, CHORUS_DB_REAL, CHORUS_DB_TEXT } chorus_db_kind;
+typedef struct chorus_db_value {
+    chorus_db_kind kind;
+    int64_t i;
+    double d;
+    chorus_str s;
+} chorus_db_value;
+
+static inline chorus_db_value chorus_db_int(int64_t v)
+{
+    chorus_db_value x = {CHORUS_DB_INT, v, 0, {0, 0}};
+    return x;
+}
+static inline chorus_db_value chorus_db_real(double v)
+{
+    chorus_db_value x = {CHORUS_DB_REAL, 0, v, {0, 0}};
+    return x;
+}
+static inline chorus_db_value chorus_db_text(chorus_str v)
+{
+    chorus_db_value x = {CHORUS_DB_TEXT, 0, 0, v};
+    return x;
+}
+static inline chorus_db_value chorus_db_null(void)
+{
+    chorus_db_value x = {CHORUS_DB_NULL, 0, 0, {0, 0}};
+    return x;
+}
+
+/* A table a later stage fills row by row (near-duplicate clusters,
+ * matches, provenance...). */
+typedef struct chorus_db_table chorus_db_table;
+
+/* Runs create_sql (e.g. "CREATE TABLE t(a INTEGER, b TEXT)"; may hold
+ * CREATE INDEX statements too) and prepares an insert of n_columns values
+ * into `table`. On success *out belongs to the caller, who must release
+ * it with chorus_db_table_close before committing or aborting the
+ * database. */
+chorus_rc chorus_db_table_open(chorus_db *db, const char *create_sql, const char *table,
+                               int n_columns, chorus_db_table **out);
+
+/* Inserts one row: values[0..n_columns-1], only read during the call. */
+chorus_rc chorus_db_table_row(chorus_db_table *t, const chorus_db_value *values);
+
+/* Releases the insert. Safe with NULL. */
+void chorus_db_table_close(chorus_db_table *t);
+
 /* Executes SQL (one or more statements) inside the database's open
  * transaction, for later stages that add their own tables. The SQL must
  * not BEGIN, COMMIT or ROLLBACK. */

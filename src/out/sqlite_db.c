@@ -551,6 +551,75 @@ chorus_rc chorus_db_add_member(chorus_db *db, uint32_t account, uint32_t group, 
     return step(db, st, b, "writing a group member");
 }
 
+/* ------------------------------------------------------ tables of stages */
+
+struct chorus_db_table {
+    chorus_db *db;
+    sqlite3_stmt *insert;
+    int n_columns;
+};
+
+/* "INSERT INTO name VALUES(?,?,...)" in buf; 0 when it does not fit. */
+static int insert_sql(char *buf, size_t cap, const char *table, int n)
+{
+    int len = snprintf(buf, cap, "INSERT INTO %s VALUES(", table);
+    for (int i = 0; len > 0 && (size_t)len + 3 < cap && i < n; i++)
+        len += snprintf(buf + len, cap - (size_t)len, i ? ",?" : "?");
+    if (len <= 0 || (size_t)len + 2 >= cap)
+        return 0;
+    memcpy(buf + len, ")", 2);
+    return 1;
+}
+
+chorus_rc chorus_db_table_open(chorus_db *db, const char *create_sql, const char *table,
+                               int n_columns, chorus_db_table **out)
+{
+    char sql[2048];
+    *out = NULL;
+    if (n_columns < 1 || n_columns > 200 || !insert_sql(sql, sizeof sql, table, n_columns))
+        return ch_error(db->ctx, CHORUS_EUSAGE, "%s: bad table %s", db->path, table);
+    chorus_rc rc = exec(db, create_sql, "creating a table");
+    if (rc)
+        return rc;
+    chorus_db_table *t = ch_calloc(db->ctx, sizeof *t);
+    if (!t)
+        return ch_nomem(db->ctx);
+    t->db = db;
+    t->n_columns = n_columns;
+    if ((rc = prepare(db, sql, &t->insert))) {
+        ch_free(db->ctx, t, sizeof *t);
+        return rc;
+    }
+    *out = t;
+    return CHORUS_OK;
+}
+
+static int bind_value(sqlite3_stmt *st, int i, const chorus_db_value *v)
+{
+    switch (v->kind) {
+    case CHORUS_DB_INT: return sqlite3_bind_int64(st, i, v->i);
+    case CHORUS_DB_REAL: return sqlite3_bind_double(st, i, v->d);
+    case CHORUS_DB_TEXT: return bind_str(st, i, v->s);
+    default: return sqlite3_bind_null(st, i);
+    }
+}
+
+chorus_rc chorus_db_table_row(chorus_db_table *t, const chorus_db_value *values)
+{
+    int b = 0;
+    for (int i = 0; i < t->n_columns; i++)
+        b |= bind_value(t->insert, i + 1, &values[i]);
+    return step(t->db, t->insert, b, "writing a row");
+}
+
+void chorus_db_table_close(chorus_db_table *t)
+{
+    if (!t)
+        return;
+    sqlite3_finalize(t->insert);
+    ch_free(t->db->ctx, t, sizeof *t);
+}
+
 chorus_rc chorus_db_exec(chorus_db *db, const char *sql)
 {
     return exec(db, sql, "executing SQL");
@@ -579,6 +648,10 @@ static chorus_rc close_db(chorus_db *db)
         sqlite3_finalize(*stmts[i]);
         *stmts[i] = NULL;
     }
+    /* Tables of stages left open: their statements go now, the wrappers
+     * stay the caller's to free. */
+    for (sqlite3_stmt *st; (st = sqlite3_next_stmt(db->sql, NULL)) != NULL;)
+        sqlite3_finalize(st);
     if (sqlite3_close(db->sql) != SQLITE_OK)
         return db_error(db, "closing");
     db->sql = NULL;

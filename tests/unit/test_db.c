@@ -533,6 +533,45 @@ static void test_exec(void)
     chorus_ctx_free(ctx);
 }
 
+/* Stage tables: typed values round-trip, text keeps its exact bytes (a
+ * NUL and invalid UTF-8), NULL stays NULL, a wrong column count is an
+ * error, bad SQL names the file. */
+static void test_stage_table(void)
+{
+    char out[512];
+    path_in(out, sizeof out, "table.db");
+    long long held = 0;
+    chorus_ctx *ctx = chorus_ctx_new(counting_alloc, &held);
+    long long ctx_bytes = held;
+    chorus_db *d = NULL;
+    chorus_db_table *t = NULL;
+    CHECK_INT(chorus_db_create(ctx, out, &d), CHORUS_OK);
+    CHECK_INT(chorus_db_table_open(d, "CREATE TABLE st(a INTEGER, b REAL, c TEXT, d TEXT)", "st",
+                                   4, &t),
+              CHORUS_OK);
+    static const char bytes[] = {'x', 0, '\xff', 'y'};
+    chorus_db_value v[4] = {chorus_db_int(INT64_MAX), chorus_db_real(0.25),
+                            chorus_db_text((chorus_str){bytes, 4}), chorus_db_null()};
+    CHECK_INT(chorus_db_table_row(t, v), CHORUS_OK);
+    v[0] = chorus_db_int(-7);
+    CHECK_INT(chorus_db_table_row(t, v), CHORUS_OK);
+    chorus_db_table_close(t);
+    chorus_db_table *bad = NULL;
+    CHECK_INT(chorus_db_table_open(d, "CREATE TABLE nope(", "nope", 1, &bad), CHORUS_EDB);
+    CHECK(bad == NULL && strstr(chorus_errmsg(ctx), "table.db") != NULL);
+    CHECK_INT(chorus_db_table_open(d, "SELECT 1", "st", 0, &bad), CHORUS_EUSAGE);
+    CHECK_INT(chorus_db_commit(d), CHORUS_OK);
+    CHECK_INT(held, ctx_bytes);
+    sqlite3 *s = open_ro(out);
+    CHECK_INT(q_int(s, "SELECT count(*) FROM st"), 2);
+    CHECK_INT(q_int(s, "SELECT max(a) FROM st"), INT64_MAX);
+    CHECK_INT(q_int(s, "SELECT min(a) FROM st"), -7);
+    CHECK_INT(q_int(s, "SELECT count(*) FROM st WHERE b = 0.25 AND d IS NULL"), 2);
+    CHECK_INT(q_int(s, "SELECT count(*) FROM st WHERE c = CAST(x'7800ff79' AS TEXT)"), 2);
+    sqlite3_close(s);
+    chorus_ctx_free(ctx);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -556,6 +595,7 @@ int main(void)
     RUN(test_abort_then_commit);
     RUN(test_create_error);
     RUN(test_exec);
+    RUN(test_stage_table);
     remove_dir();
     TEST_END("test_db");
 }
