@@ -49,13 +49,16 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
 /* Catalogue matching with default options (as `chorus match`): the
  * catalogue CSV at narratives_path against every post of c, written to
  * OUTDIR/matches.csv and OUTDIR/narrative_summary.csv (cli/cmd_match.c).
- * Problems are printed; the return code says whether it worked. */
+ * When db is not NULL, the same rows go into its tables matches and
+ * narrative_summary (docs/schema.md). Problems are printed; the return
+ * code says whether it worked. */
 chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narratives_path,
-                      const char *outdir);
+                      const char *outdir, chorus_db *db);
 
 /* Near-duplicate clusters with default options (as `chorus dedup`):
- * OUTDIR/clusters.csv and OUTDIR/cluster_summary.csv (cli/cmd_dedup.c). */
-chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir);
+ * OUTDIR/clusters.csv and OUTDIR/cluster_summary.csv (cli/cmd_dedup.c)
+ * and, when db is not NULL, its tables clusters and cluster_summary. */
+chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
 
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);

@@ -216,12 +216,12 @@ int cmd_analyze(int argc, char **argv)
     }
     if (!rc) {
         t = cli_now();
-        rc = dedup_stage(ctx, c, r.outdir);
+        rc = dedup_stage(ctx, c, r.outdir, db);
         r.t_dedup = cli_now() - t;
     }
     if (!rc && r.narratives) {
         t = cli_now();
-        rc = match_stage(ctx, c, r.narratives, r.outdir);
+        rc = match_stage(ctx, c, r.narratives, r.outdir, db);
         r.t_match = cli_now() - t;
     }
     if (db && !rc && (rc = chorus_db_commit(db)))

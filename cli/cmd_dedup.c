@@ -2,7 +2,8 @@
  * cmd_dedup.c - `chorus dedup`: near-duplicate text clusters. Ingests the
  * inputs, clusters the posts' texts (docs/dedup.md) and writes
  * clusters.csv (every clustered post) and cluster_summary.csv (one row
- * per cluster), with a summary of the work on stderr.
+ * per cluster), and with a database the same rows as the tables clusters
+ * and cluster_summary, with a summary of the work on stderr.
  */
 #include "cli.h"
 
@@ -40,6 +41,9 @@ static const char usage[] =
     "                       every member is similar to its representative;\n"
     "                       single: every similar pair joins (edits of edits\n"
     "                       chain, and so can unrelated texts through them)\n"
+    "  --db FILE            also write the corpus and the tables clusters and\n"
+    "                       cluster_summary into a new SQLite database\n"
+    "                       (docs/schema.md)\n"
     "  -h, --help           this help\n"
     "\n"
     "%s"
@@ -47,7 +51,8 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
 
 typedef struct dedup_args {
-    const char *outdir;
+    const char *outdir, *db_path;
+    chorus_db *db; /* when set, the tables go into it too */
     chorus_dedup_kind kind;
     chorus_dedup_linkage linkage;
     double threshold, containment; /* < 0: the kind's default */
@@ -73,6 +78,7 @@ static int dedup_option(dedup_args *a, int opt, const char *arg)
     char *end;
     switch (opt) {
     case 'o': a->outdir = arg; return 1;
+    case 'd': a->db_path = arg; return 1;
     case 'k':
         if (strcmp(arg, "posts") && strcmp(arg, "articles"))
             return cli_error("--kind: posts or articles"), -1;
@@ -108,7 +114,7 @@ static int parse_args(int argc, char **argv, dedup_args *a, cli_ingest *in)
         {"out", required_argument, 0, 'o'},       {"kind", required_argument, 0, 'k'},
         {"threshold", required_argument, 0, 'T'}, {"containment", required_argument, 0, 'C'},
         {"min-words", required_argument, 0, 'W'}, {"linkage", required_argument, 0, 'l'},
-        {"help", no_argument, 0, 'h'},
+        {"db", required_argument, 0, 'd'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "ho:q", longopts, "dedup", usage, in, dedup_option_cb, a);
     if (code)
@@ -221,6 +227,83 @@ static chorus_rc write_outputs(const dedup_args *a, const chorus_corpus *c, cons
     return bad ? CHORUS_EIO : CHORUS_OK;
 }
 
+/* Text of a time for the database; t is at least 32 bytes. */
+static chorus_db_value db_time(int64_t ms, char *t)
+{
+    return chorus_db_text((chorus_str){t, chorus_format_time_utc(ms, t)});
+}
+
+/* Table clusters: the rows of clusters.csv, raw text, typed numbers. */
+static chorus_rc db_members(chorus_db *db, const chorus_corpus *c, const chorus_dedup *d)
+{
+    chorus_db_table *t;
+    chorus_rc rc = chorus_db_table_open(
+        db,
+        "CREATE TABLE clusters(cluster_id INTEGER NOT NULL, post_id TEXT NOT NULL, "
+        "account_id TEXT NOT NULL, time TEXT, similarity_to_representative REAL)",
+        "clusters", 5, &t);
+    for (size_t k = 0; !rc && k < d->n_clusters; k++) {
+        const chorus_dedup_cluster *cl = &d->clusters[k];
+        for (uint32_t i = 0; !rc && i < cl->size; i++) {
+            const chorus_dedup_member *m = &d->members[cl->first_member + i];
+            chorus_post_view v;
+            chorus_account_view a;
+            char tb[32];
+            chorus_corpus_post(c, m->post, &v);
+            chorus_corpus_account(c, v.account, &a);
+            /* rounded as in the CSV, so both say the same */
+            double sim = (double)(unsigned)((double)m->similarity * 10000 + 0.5) / 10000;
+            chorus_db_value row[5] = {chorus_db_int((int64_t)k + 1), chorus_db_text(v.id),
+                                      chorus_db_text(a.id), db_time(v.time_ms, tb),
+                                      chorus_db_real(sim)};
+            rc = chorus_db_table_row(t, row);
+        }
+    }
+    chorus_db_table_close(t);
+    return rc;
+}
+
+/* Table cluster_summary: the rows of cluster_summary.csv. */
+static chorus_rc db_summary(chorus_db *db, const chorus_corpus *c, const chorus_dedup *d)
+{
+    chorus_db_table *t;
+    chorus_rc rc = chorus_db_table_open(
+        db,
+        "CREATE TABLE cluster_summary(cluster_id INTEGER PRIMARY KEY, size INTEGER, "
+        "accounts INTEGER, first_time TEXT, last_time TEXT, earliest_post TEXT, "
+        "representative_text TEXT)",
+        "cluster_summary", 7, &t);
+    for (size_t k = 0; !rc && k < d->n_clusters; k++) {
+        const chorus_dedup_cluster *cl = &d->clusters[k];
+        chorus_post_view e, r;
+        char t1[32], t2[32];
+        chorus_corpus_post(c, cl->earliest, &e);
+        chorus_corpus_post(c, cl->representative, &r);
+        chorus_db_value row[7] = {chorus_db_int((int64_t)k + 1), chorus_db_int(cl->size),
+                                  chorus_db_int(cl->accounts), db_time(cl->first_ms, t1),
+                                  db_time(cl->last_ms, t2), chorus_db_text(e.id),
+                                  chorus_db_text(r.text)};
+        rc = chorus_db_table_row(t, row);
+    }
+    chorus_db_table_close(t);
+    return rc;
+}
+
+/* Both tables and their index; the message, if any, printed. */
+static chorus_rc write_db(chorus_ctx *ctx, chorus_db *db, const chorus_corpus *c,
+                          const chorus_dedup *d)
+{
+    chorus_rc rc = db_members(db, c, d);
+    if (!rc)
+        rc = db_summary(db, c, d);
+    if (!rc)
+        rc = chorus_db_exec(db, "CREATE INDEX clusters_post_id ON clusters(post_id);"
+                                "CREATE INDEX clusters_cluster_id ON clusters(cluster_id)");
+    if (rc)
+        cli_error("%s", chorus_errmsg(ctx));
+    return rc;
+}
+
 static void print_stats(const chorus_dedup_stats *st, double seconds)
 {
     char b[32];
@@ -263,6 +346,8 @@ static chorus_rc run_dedup(chorus_ctx *ctx, cli_ingest *in, const dedup_args *a,
         return rc;
     }
     rc = write_outputs(a, c, d);
+    if (!rc && a->db)
+        rc = write_db(ctx, a->db, c, d);
     print_stats(&d->stats, cli_now() - t0);
     if (!rc)
         fprintf(stderr, "clusters:  %s/clusters.csv\nsummary:   %s/cluster_summary.csv\n",
@@ -271,15 +356,15 @@ static chorus_rc run_dedup(chorus_ctx *ctx, cli_ingest *in, const dedup_args *a,
     return rc;
 }
 
-chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir)
+chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db)
 {
-    dedup_args a = {outdir, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
+    dedup_args a = {outdir, NULL, db, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
     return run_dedup(ctx, NULL, &a, c);
 }
 
 int cmd_dedup(int argc, char **argv)
 {
-    dedup_args a = {NULL, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
+    dedup_args a = {NULL, NULL, NULL, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
     cli_ingest in;
     cli_ingest_init(&in);
     int code = parse_args(argc, argv, &a, &in);
@@ -289,11 +374,19 @@ int cmd_dedup(int argc, char **argv)
     chorus_corpus *c = cli_new_corpus(&ctx);
     if (!c)
         return EXIT_INTERNAL;
-    chorus_rc rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+    chorus_rc rc = a.db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind,
+                                                a.db_path, &a.db)
+                             : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc) {
         cli_print_summary(stderr, c, &in);
         rc = run_dedup(ctx, &in, &a, c);
     }
+    if (a.db && !rc && (rc = chorus_db_commit(a.db)))
+        cli_error("%s", chorus_errmsg(ctx));
+    else if (a.db && rc)
+        chorus_db_abort(a.db);
+    if (!rc && a.db_path)
+        fprintf(stderr, "database: %s\n", a.db_path);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);
     return cli_exit_code(rc);

@@ -2,8 +2,9 @@
  * cmd_match.c - `chorus match`: catalogue matching. Ingests the inputs,
  * reads the analyst's catalogue (--narratives), scores every post and
  * every window of every article against it (docs/match.md) and writes
- * matches.csv and narrative_summary.csv; match_stage is the same work for
- * `chorus analyze`.
+ * matches.csv and narrative_summary.csv (and, with a database, the same
+ * rows as the tables matches and narrative_summary); match_stage is the
+ * same work for `chorus analyze`.
  */
 #include "cli.h"
 
@@ -50,6 +51,9 @@ static const char usage[] =
     "  --threads N            threads (default 0: one per CPU; the output is the\n"
     "                         same for any number)\n"
     "  --explain              add the columns rank,fused,bm25,cosine\n"
+    "  --db FILE              also write the corpus and the tables matches and\n"
+    "                         narrative_summary into a new SQLite database\n"
+    "                         (docs/schema.md)\n"
     "  -h, --help             this help\n"
     "\n"
     "%s"
@@ -57,7 +61,8 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
 
 typedef struct match_args {
-    const char *narratives, *outdir;
+    const char *narratives, *outdir, *db_path;
+    chorus_db *db; /* when set, the tables go into it too */
     chorus_match_opts o;
     int explain;
 } match_args;
@@ -96,6 +101,7 @@ static int match_option(match_args *a, int opt, const char *arg)
     case 'r': a->o.skip_retweets = 1; return 1;
     case 'T': return parse_uint(arg, "--threads", 0, 64, &a->o.threads);
     case 'x': a->explain = 1; return 1;
+    case 'b': a->db_path = arg; return 1;
     }
     return 0;
 }
@@ -115,7 +121,7 @@ static int parse_args(int argc, char **argv, match_args *a, cli_ingest *in)
         {"window", required_argument, 0, 'w'},     {"stride", required_argument, 0, 'd'},
         {"min-words", required_argument, 0, 'W'},  {"candidates", required_argument, 0, 'c'},
         {"skip-retweets", no_argument, 0, 'r'},    {"explain", no_argument, 0, 'x'},
-        {"threads", required_argument, 0, 'T'},
+        {"threads", required_argument, 0, 'T'},    {"db", required_argument, 0, 'b'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "hn:o:q", longopts, "match", usage, in, match_option_cb, a);
@@ -196,16 +202,24 @@ static int summarise(const chorus_corpus *c, const chorus_match_result *r, nar_s
     return 0;
 }
 
-static int write_summary(FILE *f, const chorus_corpus *c, const chorus_catalogue *cat,
-                         const chorus_match_result *r)
+/* The per-narrative sums of r (n_narratives + 1 entries, freed by the
+ * caller), or NULL (message printed) when memory runs out. */
+static nar_sum *sum_narratives(const chorus_corpus *c, const chorus_catalogue *cat,
+                               const chorus_match_result *r)
 {
     uint32_t n = chorus_catalogue_narrative_count(cat);
     nar_sum *s = malloc((n + 1) * sizeof *s);
     if (!s || summarise(c, r, s, n)) {
         free(s);
         cli_error("out of memory");
-        return -1;
+        return NULL;
     }
+    return s;
+}
+
+static void write_summary(FILE *f, const chorus_catalogue *cat, const nar_sum *s)
+{
+    uint32_t n = chorus_catalogue_narrative_count(cat);
     for (uint32_t k = 0; k < n; k++) {
         csv_str(f, chorus_catalogue_narrative_id(cat, k));
         fputc(',', f);
@@ -220,8 +234,6 @@ static int write_summary(FILE *f, const chorus_corpus *c, const chorus_catalogue
             fputc(',', f);
         fputc('\n', f);
     }
-    free(s);
-    return 0;
 }
 
 static int close_csv(FILE *f, const char *dir, const char *name)
@@ -233,7 +245,8 @@ static int close_csv(FILE *f, const char *dir, const char *name)
 }
 
 static chorus_rc write_outputs(const match_args *a, const chorus_corpus *c,
-                               const chorus_catalogue *cat, const chorus_match_result *r)
+                               const chorus_catalogue *cat, const chorus_match_result *r,
+                               const nar_sum *sums)
 {
     if (cli_make_dir(a->outdir) != 0) {
         cli_error("%s: cannot create folder: %s", a->outdir, strerror(errno));
@@ -248,11 +261,84 @@ static chorus_rc write_outputs(const match_args *a, const chorus_corpus *c,
     int bad = !m || !s;
     if (!bad) {
         write_matches(m, c, cat, r, a->explain);
-        bad = write_summary(s, c, cat, r) != 0;
+        write_summary(s, cat, sums);
     }
     bad |= close_csv(m, a->outdir, "matches.csv");
     bad |= close_csv(s, a->outdir, "narrative_summary.csv");
     return bad ? CHORUS_EIO : CHORUS_OK;
+}
+
+/* Table matches: the rows of matches.csv (without the --explain columns),
+ * raw text, typed numbers. */
+static chorus_rc db_matches(chorus_db *db, const chorus_corpus *c, const chorus_catalogue *cat,
+                            const chorus_match_result *r)
+{
+    chorus_db_table *t;
+    chorus_rc rc = chorus_db_table_open(
+        db,
+        "CREATE TABLE matches(doc_id TEXT NOT NULL, narrative_id TEXT NOT NULL, score REAL, "
+        "start INTEGER, end INTEGER, passage TEXT)",
+        "matches", 6, &t);
+    for (size_t i = 0; !rc && i < r->n_hits; i++) {
+        const chorus_match_hit *h = &r->hits[i];
+        chorus_post_view v;
+        chorus_corpus_post(c, h->post, &v);
+        size_t end = h->end <= v.text.len ? h->end : v.text.len;
+        size_t start = h->start <= end ? h->start : end;
+        /* rounded as in the CSV, so both say the same */
+        double score = (double)(int64_t)((double)h->score * 10000 + 0.5) / 10000;
+        chorus_db_value row[6] = {
+            chorus_db_text(v.id), chorus_db_text(chorus_catalogue_narrative_id(cat, h->narrative)),
+            chorus_db_real(score), chorus_db_int((int64_t)start), chorus_db_int((int64_t)end),
+            chorus_db_text((chorus_str){v.text.ptr + start, end - start})};
+        rc = chorus_db_table_row(t, row);
+    }
+    chorus_db_table_close(t);
+    return rc;
+}
+
+/* Table narrative_summary: the rows of narrative_summary.csv; the times
+ * are NULL for a narrative without matches. */
+static chorus_rc db_summary(chorus_db *db, const chorus_catalogue *cat, const nar_sum *s)
+{
+    chorus_db_table *t;
+    chorus_rc rc = chorus_db_table_open(
+        db,
+        "CREATE TABLE narrative_summary(narrative_id TEXT PRIMARY KEY, label TEXT, "
+        "texts INTEGER, accounts INTEGER, first_time TEXT, last_time TEXT)",
+        "narrative_summary", 6, &t);
+    uint32_t n = chorus_catalogue_narrative_count(cat);
+    for (uint32_t k = 0; !rc && k < n; k++) {
+        char t1[32], t2[32];
+        chorus_db_value first = chorus_db_null(), last = chorus_db_null();
+        if (s[k].texts) {
+            first = chorus_db_text((chorus_str){t1, chorus_format_time_utc(s[k].first, t1)});
+            last = chorus_db_text((chorus_str){t2, chorus_format_time_utc(s[k].last, t2)});
+        }
+        chorus_db_value row[6] = {chorus_db_text(chorus_catalogue_narrative_id(cat, k)),
+                                  chorus_db_text(chorus_catalogue_narrative_label(cat, k)),
+                                  chorus_db_int((int64_t)s[k].texts),
+                                  chorus_db_int((int64_t)s[k].accounts), first, last};
+        rc = chorus_db_table_row(t, row);
+    }
+    chorus_db_table_close(t);
+    return rc;
+}
+
+/* Both tables and their indexes; the message, if any, printed. */
+static chorus_rc write_db(chorus_ctx *ctx, chorus_db *db, const chorus_corpus *c,
+                          const chorus_catalogue *cat, const chorus_match_result *r,
+                          const nar_sum *sums)
+{
+    chorus_rc rc = db_matches(db, c, cat, r);
+    if (!rc)
+        rc = db_summary(db, cat, sums);
+    if (!rc)
+        rc = chorus_db_exec(db, "CREATE INDEX matches_doc_id ON matches(doc_id);"
+                                "CREATE INDEX matches_narrative_id ON matches(narrative_id)");
+    if (rc)
+        cli_error("%s", chorus_errmsg(ctx));
+    return rc;
 }
 
 /* Reads and builds the catalogue, with a line about it on stderr. */
@@ -306,10 +392,16 @@ static chorus_rc run_match(chorus_ctx *ctx, cli_ingest *in, const match_args *a,
     if (in)
         cli_end_progress(ctx, in);
     double t1 = cli_now();
+    nar_sum *sums = NULL;
     if (rc)
         cli_error("%s", chorus_errmsg(ctx));
+    else if (!(sums = sum_narratives(c, cat, r)))
+        rc = CHORUS_ENOMEM;
     else
-        rc = write_outputs(a, c, cat, r);
+        rc = write_outputs(a, c, cat, r, sums);
+    if (!rc && a->db)
+        rc = write_db(ctx, a->db, c, cat, r, sums);
+    free(sums);
     if (r) {
         chorus_catalogue_stats cs;
         chorus_catalogue_stats_get(cat, &cs);
@@ -323,9 +415,9 @@ static chorus_rc run_match(chorus_ctx *ctx, cli_ingest *in, const match_args *a,
 }
 
 chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narratives_path,
-                      const char *outdir)
+                      const char *outdir, chorus_db *db)
 {
-    match_args a = {.narratives = narratives_path, .outdir = outdir};
+    match_args a = {.narratives = narratives_path, .outdir = outdir, .db = db};
     chorus_match_defaults(&a.o);
     chorus_catalogue *cat;
     chorus_rc rc = load_catalogue(ctx, &a, &cat);
@@ -353,11 +445,19 @@ int cmd_match(int argc, char **argv)
     chorus_catalogue *cat = NULL;
     chorus_rc rc = load_catalogue(ctx, &a, &cat);
     if (!rc)
-        rc = cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+        rc = a.db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, a.db_path,
+                                          &a.db)
+                       : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc) {
         cli_print_summary(stderr, c, &in);
         rc = run_match(ctx, &in, &a, c, cat);
     }
+    if (a.db && !rc && (rc = chorus_db_commit(a.db)))
+        cli_error("%s", chorus_errmsg(ctx));
+    else if (a.db && rc)
+        chorus_db_abort(a.db);
+    if (!rc && a.db_path)
+        fprintf(stderr, "database: %s\n", a.db_path);
     chorus_catalogue_free(cat);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);
