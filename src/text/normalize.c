@@ -95,6 +95,63 @@ static chorus_rc cps_reserve(chorus_ctx *ctx, ch_cps *s, size_t need)
     return CHORUS_OK;
 }
 
+/* What the first pass does with cp when it is a plain starter: an entry
+ * that maps to at most one code point of class 0 that composes with
+ * nothing. Packed for the two-byte table (CH_TWO_*). */
+static uint32_t two_entry(uint32_t cp)
+{
+    uint32_t e = ch_fold_entry(cp), e2 = e;
+    if (e & CH_FOLD_DELETE)
+        return CH_TWO_DELETE;
+    if (e & CH_FOLD_MAP) {
+        const uint32_t *seq = ch_fold_pool + (e >> CH_FOLD_POOL_SHIFT);
+        if (seq[0] != 1)
+            return CH_TWO_SLOW;
+        cp = seq[1];
+        e2 = ch_fold_entry(cp);
+    }
+    if (e2 & (CH_FOLD_CCC | CH_FOLD_COMP2))
+        return CH_TWO_SLOW;
+    uint32_t f = (ch_text_flags(e2) & ~CH_T_UPPER) | (ch_text_flags(e) & CH_T_UPPER) |
+                 (cp < 0x80 ? ch_text_extra(cp) : 0);
+    return cp | f << CH_TWO_FL_SHIFT;
+}
+
+/* The code point at s[i] when it is a plain starter (two_entry): ASCII
+ * and two-byte characters by the normaliser's tables, longer ones by the
+ * generated table. Sets *c (0 when deleted), *f and *adv; 0 when the
+ * general path must take it. */
+CH_TEXT_INLINE int simple_cp(const chorus_normalizer *n, const unsigned char *s, size_t len,
+                             size_t i, uint32_t *c, uint8_t *f, size_t *adv)
+{
+    if (s[i] < 0x80) {
+        *c = n->ascii_cp[s[i]], *f = n->ascii_fl[s[i]], *adv = 1;
+        return 1;
+    }
+    uint32_t v;
+    if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+        v = n->two[((uint32_t)(s[i] & 0x1F) << 6 | (s[i + 1] & 0x3F)) - 0x80];
+        *adv = 2;
+    } else {
+        size_t k = ch_utf8_seq(s + i, len - i);
+        if (!k)
+            return 0;
+        uint32_t cp = ch_text_decode(s + i, k), e = ch_fold_entry(cp);
+        *adv = k;
+        if (!(e & (CH_FOLD_DELETE | CH_FOLD_MAP | CH_FOLD_CCC | CH_FOLD_COMP2))) {
+            *c = cp;
+            *f = ch_text_flags(e); /* (no extra bits: not ASCII) */
+            return 1;
+        }
+        v = two_entry(cp);
+    }
+    if (v & CH_TWO_SLOW)
+        return 0;
+    *c = (v & CH_TWO_DELETE) ? 0 : v & CH_TWO_CP;
+    *f = (uint8_t)(v >> CH_TWO_FL_SHIFT & 0x7F);
+    return 1;
+}
+
 chorus_rc chorus_normalizer_new(chorus_ctx *ctx, const chorus_text_opts *o,
                                 chorus_normalizer **out)
 {
@@ -121,6 +178,8 @@ chorus_rc chorus_normalizer_new(chorus_ctx *ctx, const chorus_text_opts *o,
         n->ascii_fl[b] = ch_text_flags(ch_fold_entry(n->ascii_cp[b])) |
                          (ch_text_flags(e) & CH_T_UPPER) | ch_text_extra(n->ascii_cp[b]);
     }
+    for (uint32_t cp = 0x80; cp < 0x800; cp++)
+        n->two[cp - 0x80] = two_entry(cp);
     *out = n;
     return CHORUS_OK;
 }
@@ -283,69 +342,29 @@ static size_t fold_one(chorus_normalizer *n, fold_st *st, const unsigned char *s
     return k;
 }
 
-/* The code point at s[i] when it is a plain starter: ASCII, or a table
- * entry that maps to at most one code point of class 0 that composes
- * with nothing. Sets *c (0 when deleted), *f and *adv; 0 when the general
- * path must take it. */
-CH_TEXT_INLINE int simple_cp(const chorus_normalizer *n, const unsigned char *s, size_t len,
-                             size_t i, uint32_t *c, uint8_t *f, size_t *adv)
-{
-    if (s[i] < 0x80) {
-        *c = n->ascii_cp[s[i]], *f = n->ascii_fl[s[i]], *adv = 1;
-        return 1;
-    }
-    uint32_t cp;
-    if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
-        cp = (uint32_t)(s[i] & 0x1F) << 6 | (s[i + 1] & 0x3F); /* two bytes: Arabic script */
-        *adv = 2;
-    } else {
-        size_t k = ch_utf8_seq(s + i, len - i);
-        if (!k)
-            return 0;
-        cp = ch_text_decode(s + i, k);
-        *adv = k;
-    }
-    uint32_t e = ch_fold_entry(cp), e2 = e;
-    if (!(e & (CH_FOLD_DELETE | CH_FOLD_MAP | CH_FOLD_CCC | CH_FOLD_COMP2))) {
-        *c = cp;
-        *f = ch_text_flags(e); /* (no extra bits: not ASCII) */
-        return 1;
-    }
-    if (e & CH_FOLD_DELETE) {
-        *c = 0;
-        return 1;
-    }
-    if (e & CH_FOLD_MAP) {
-        const uint32_t *seq = ch_fold_pool + (e >> CH_FOLD_POOL_SHIFT);
-        if (seq[0] != 1)
-            return 0;
-        cp = seq[1];
-        e2 = ch_fold_entry(cp);
-    }
-    if (e2 & (CH_FOLD_CCC | CH_FOLD_COMP2))
-        return 0;
-    *c = cp;
-    *f = (uint8_t)((ch_text_flags(e2) & ~CH_T_UPPER) | (ch_text_flags(e) & CH_T_UPPER) |
-                   (cp < 0x80 ? ch_text_extra(cp) : 0));
-    return 1;
-}
-
 /* ASCII from s[i] on, folded by the normaliser's 128-entry copy of the
- * table. */
+ * table. The run's end is found eight bytes at a time first, so the copy
+ * loop has no exit to test. */
 CH_TEXT_LOOP static size_t ascii_run(const unsigned char *restrict s, size_t i, size_t len,
                                      const uint32_t *restrict acp, const uint8_t *restrict afl,
                                      uint32_t *restrict cp, uint32_t *restrict off,
                                      uint8_t *restrict fl)
 {
-    for (size_t k = 0; i < len; i++, k++) {
-        unsigned b = s[i];
-        if (b >= 0x80)
+    size_t e = i;
+    for (uint64_t w; e + 8 <= len; e += 8) {
+        memcpy(&w, s + e, 8);
+        if (w & 0x8080808080808080ull)
             break;
+    }
+    while (e < len && s[e] < 0x80)
+        e++;
+    for (size_t k = 0; i + k < e; k++) {
+        unsigned b = s[i + k];
         cp[k] = acp[b];
-        off[k] = (uint32_t)i;
+        off[k] = (uint32_t)(i + k);
         fl[k] = afl[b];
     }
-    return i;
+    return e;
 }
 
 /* A run of plain starters from s[i], with the stream in locals (the byte
@@ -373,12 +392,16 @@ static size_t fold_run(const chorus_normalizer *n, fold_st *st, const unsigned c
     const uint8_t *restrict afl = n->ascii_fl;
     size_t k = o->n;
     for (;; i += adv) {
-        if (i + 1 < len && s[i] < 0x80 && s[i + 1] >= 0x80) { /* one: a space between words */
-            cp[k] = acp[s[i]], off[k] = (uint32_t)i, fl[k++] = afl[s[i]];
-            i++;
-        } else {
-            size_t j = ascii_run(s, i, len, acp, afl, cp + k, off + k, fl + k);
-            k += j - i, i = j;
+        if (i >= len)
+            break;
+        if (s[i] < 0x80) {
+            if (i + 1 < len && s[i + 1] >= 0x80) { /* one: a space between words */
+                cp[k] = acp[s[i]], off[k] = (uint32_t)i, fl[k++] = afl[s[i]];
+                i++;
+            } else {
+                size_t j = ascii_run(s, i, len, acp, afl, cp + k, off + k, fl + k);
+                k += j - i, i = j;
+            }
         }
         if (i >= len || !simple_cp(n, s, len, i, &c, &f, &adv))
             break;

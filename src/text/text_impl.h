@@ -64,7 +64,16 @@ struct chorus_normalizer {
     int truncated;
     uint32_t ascii_cp[128];
     uint8_t ascii_fl[128];
+    /* U+0080-U+07FF (two UTF-8 bytes: Latin, Greek, Cyrillic, Arabic
+     * script) in one lookup: the folded code point and its stream flags
+     * (CH_TWO_*), or whether it is deleted or needs the general path. */
+    uint32_t two[0x800 - 0x80];
 };
+
+#define CH_TWO_CP 0x1FFFFFu
+#define CH_TWO_FL_SHIFT 21 /* 7 bits of stream flags */
+#define CH_TWO_DELETE (1u << 28)
+#define CH_TWO_SLOW (1u << 29)
 
 /* Second pass: writes the match form of n->s into out. */
 chorus_rc ch_text_tokens(chorus_normalizer *n, chorus_text_buf *out);

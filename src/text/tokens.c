@@ -36,25 +36,41 @@ static int is_arabic_letter(uint32_t c, uint8_t fl)
                                   (c >= 0x08A0 && c <= 0x08FF));
 }
 
+/* Makes room for 4 more output bytes; 0 when nothing more can be
+ * written (the cap reached, or memory ran out). Kept out of line: it is
+ * rarely needed, and write_cp is inlined in every per-character loop. */
+static int __attribute__((noinline)) grow(wr *w)
+{
+    chorus_text_buf *b = w->b;
+    if (b->len + 4 > w->n->out_cap) {
+        w->full = 1;
+        w->n->truncated = 1;
+        return 0;
+    }
+    if ((w->rc = ch_text_buf_reserve(b, b->len + b->len / 2 + 64)) != CHORUS_OK) {
+        w->full = 1;
+        return 0;
+    }
+    return 1;
+}
+
 /* Appends c's bytes, all mapped to off. */
 CH_TEXT_INLINE void write_cp(wr *w, uint32_t c, uint32_t off, uint8_t fl)
 {
     chorus_text_buf *b = w->b;
-    if (b->len + 4 > b->cap) {
-        if (b->len + 4 > w->n->out_cap) {
-            w->full = 1;
-            w->n->truncated = 1;
-            return;
-        }
-        if ((w->rc = ch_text_buf_reserve(b, b->len + b->len / 2 + 64)) != CHORUS_OK) {
-            w->full = 1;
-            return;
-        }
+    if (b->len + 4 > b->cap && !grow(w))
+        return;
+    size_t len = b->len;
+    if (c < 0x80) {
+        b->text[len] = (char)c;
+        b->src_off[len] = off;
+        b->len = len + 1;
+    } else {
+        size_t k = ch_text_utf8(c, b->text + len);
+        for (size_t j = 0; j < k; j++)
+            b->src_off[len + j] = off;
+        b->len = len + k;
     }
-    size_t k = ch_text_utf8(c, b->text + b->len);
-    for (size_t j = 0; j < k; j++)
-        b->src_off[b->len + j] = off;
-    b->len += k;
     w->fresh = 0;
     w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
     if (fl & CH_T_LETTER) {
@@ -163,7 +179,7 @@ static void dropped(wr *w, uint32_t off)
 
 /* Writes c (after any due space); with collapse, letters past max_repeat
  * in a run are dropped. */
-static void emit(wr *w, uint32_t c, uint32_t off, uint8_t fl, int collapse)
+CH_TEXT_INLINE void emit(wr *w, uint32_t c, uint32_t off, uint8_t fl, int collapse)
 {
     if (w->space)
         flush_space(w, c, fl);
@@ -172,16 +188,38 @@ static void emit(wr *w, uint32_t c, uint32_t off, uint8_t fl, int collapse)
     write_cp(w, c, off, fl);
 }
 
-/* Writes the valid UTF-8 string s, as one token piece at off. */
+/* Writes the valid UTF-8 string s, as one token piece at off: what emit
+ * without collapse would do character by character, in one copy (near
+ * the output cap, character by character, to stop where emit stops). */
 static void emit_str(wr *w, const char *s, uint32_t off)
 {
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t n = strlen(s), i = 0; i < n;) {
-        size_t k = u[i] < 0x80 ? 1 : ch_utf8_seq(u + i, n - i);
-        if (k)
-            emit(w, k == 1 ? u[i] : ch_text_decode(u + i, k), off, 0, 0);
-        i += k ? k : 1; /* (s is valid: built from code points) */
+    size_t n = strlen(s);
+    chorus_text_buf *b = w->b;
+    if (n == 0)
+        return;
+    if (w->space)
+        flush_space(w, u[0], 0); /* (flags 0: no affix joins a link) */
+    while (!w->full && b->len + n + 4 > b->cap && b->len + n + 4 <= w->n->out_cap)
+        grow(w);
+    if (w->full)
+        return;
+    if (b->len + n + 4 > b->cap) {
+        for (size_t i = 0; i < n;) {
+            size_t k = u[i] < 0x80 ? 1 : ch_utf8_seq(u + i, n - i);
+            if (k)
+                emit(w, k == 1 ? u[i] : ch_text_decode(u + i, k), off, 0, 0);
+            i += k ? k : 1; /* (s is valid: built from code points) */
+        }
+        return;
     }
+    memcpy(b->text + b->len, s, n);
+    for (size_t j = 0; j < n; j++)
+        b->src_off[b->len + j] = off;
+    b->len += n;
+    w->fresh = 0;
+    w->last_word = u[n - 1] == '_';
+    w->r_cp = 0;
 }
 
 static int is_word(const ch_cps *s, size_t i) { return (s->fl[i] & (CH_T_WORD | CH_T_USCORE)) != 0; }
@@ -469,6 +507,17 @@ CH_TEXT_INLINE size_t letter_run(const ch_cps *s, size_t i, size_t end, unsigned
     return i;
 }
 
+/* Whether a social token may start at the tag character cp[i]: a link
+ * needs "ht" or "ww" (or "hh" when a letter run may be cut to one), so
+ * most words that start with 'h' or 'w' stay on the fast path. */
+CH_TEXT_INLINE int may_tag(const uint32_t *cp, size_t i, size_t n)
+{
+    uint32_t c = cp[i], d = i + 1 < n ? cp[i + 1] : 0;
+    if (c == 'h')
+        return d == 't' || d == 'h';
+    return c != 'w' || d == 'w';
+}
+
 /* Plain text, spaces included, with the writer's state in locals (byte
  * stores would make the compiler reload it for every character). Stops
  * where the general path is needed: a possible tag, an empty output, a
@@ -488,8 +537,10 @@ CH_TEXT_LOOP static size_t fast_run(wr *w, size_t i)
     const uint32_t *restrict cp = s->cp, *restrict off = s->off;
     const uint8_t *restrict fl = s->fl;
     uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, r_cp = w->r_cp, r_n = w->r_n;
-    size_t tok = w->tok;
+    uint32_t words = w->words, space_off = w->space_off;
+    size_t tok = w->tok, prev_tok = w->prev_tok;
     unsigned counts = (unsigned)w->counts, space = (unsigned)w->space;
+    unsigned prev_counts = (unsigned)w->prev_counts, join = (unsigned)w->join;
     unsigned bnd = w->fresh || !w->last_word; /* a tag may start here */
     for (; i < end; i++) {
         if (!bnd && !space) { /* inside a word */
@@ -504,20 +555,20 @@ CH_TEXT_LOOP static size_t fast_run(wr *w, size_t i)
         unsigned fc = fl[i];
         if (c == ' ') {
             if (!space)
-                space = 1, w->space_off = off[i];
+                space = 1, space_off = off[i];
             bnd = 1;
             continue;
         }
-        if (bnd && (fc & CH_T_TAG))
+        if (bnd && (fc & CH_T_TAG) && may_tag(cp, i, s->n))
             break;
         if (space) {
-            if (w->join && is_affix(t + tok, len - tok))
+            if (join && is_affix(t + tok, len - tok))
                 break;
             counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
-            w->words += counts;
-            w->prev_counts = (int)counts, w->prev_tok = tok, counts = 0;
+            words += counts;
+            prev_counts = counts, prev_tok = tok, counts = 0;
             t[len] = ' ';
-            so[len++] = w->space_off;
+            so[len++] = space_off;
             tok = len, r_cp = 0, space = 0;
         }
         if (c == r_cp) { /* r_cp is a letter or 0, so c is a letter too */
@@ -539,6 +590,8 @@ CH_TEXT_LOOP static size_t fast_run(wr *w, size_t i)
     }
     w->fresh = 0, w->last_word = !bnd; /* (together they say whether a tag may start) */
     b->len = len, w->tok = tok, w->r_cp = r_cp, w->r_n = r_n;
+    w->words = words, w->space_off = space_off, w->prev_tok = prev_tok;
+    w->prev_counts = (int)prev_counts;
     w->counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0, w->space = (int)space;
     return i;
 }

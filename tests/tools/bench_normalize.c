@@ -3,7 +3,9 @@
  * generated tweet-sized texts: English, Persian (with ZWNJ, Arabic letter
  * variants and digits), or a mix with hashtags, mentions, links and emoji.
  * Prints MB/s of input, one text per call as the tweet signal does it.
- * Usage: bench_normalize [MB (default 64)] [en|fa|mix (default mix)]
+ * Usage: bench_normalize [MB (default 64)] [en|fa|mix|FILE (default mix)]
+ * FILE holds texts separated by NUL bytes (e.g. simulate's tweet_text
+ * column, bench/README.md), read in turn until MB are done.
  */
 #include <chorus/text.h>
 
@@ -48,18 +50,57 @@ static size_t gen_text(char *p, int kind)
     return n;
 }
 
+/* Reads the NUL-separated texts of path into *texts (one block) with their
+ * starts and lengths; the number of texts, 0 on failure. */
+static size_t load_texts(const char *path, char **texts, size_t **start, size_t **len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0)
+        return 0;
+    long size = ftell(f);
+    rewind(f);
+    *texts = malloc((size_t)size + 1);
+    if (size <= 0 || !*texts || fread(*texts, 1, (size_t)size, f) != (size_t)size)
+        return 0;
+    fclose(f);
+    size_t n = 0;
+    for (long i = 0; i < size; i++)
+        n += (*texts)[i] == 0;
+    *start = malloc((n + 1) * sizeof **start);
+    *len = malloc((n + 1) * sizeof **len);
+    if (!*start || !*len)
+        return 0;
+    size_t k = 0, at = 0;
+    for (long i = 0; i < size; i++)
+        if ((*texts)[i] == 0) {
+            (*start)[k] = at, (*len)[k++] = (size_t)i - at;
+            at = (size_t)i + 1;
+        }
+    return k;
+}
+
 int main(int argc, char **argv)
 {
     size_t mb = argc > 1 ? (size_t)atol(argv[1]) : 64;
     const char *k = argc > 2 ? argv[2] : "mix";
-    int kind = !strcmp(k, "en") ? 0 : !strcmp(k, "fa") ? 1 : 2;
+    int kind = !strcmp(k, "en") ? 0 : !strcmp(k, "fa") ? 1 : !strcmp(k, "mix") ? 2 : 3;
     size_t ntext = argc > 3 ? (size_t)atol(argv[3]) : 20000, total = 0;
-    char *texts = malloc(ntext * 512);
-    size_t *len = malloc(ntext * sizeof *len);
-    if (!texts || !len)
-        return 2;
-    for (size_t i = 0; i < ntext; i++)
-        len[i] = gen_text(texts + i * 512, kind);
+    char *texts = NULL;
+    size_t *len = NULL, *start = NULL;
+    if (kind == 3) {
+        if ((ntext = load_texts(k, &texts, &start, &len)) == 0) {
+            fprintf(stderr, "%s: cannot read texts\n", k);
+            return 2;
+        }
+    } else {
+        texts = malloc(ntext * 512);
+        start = malloc(ntext * sizeof *start);
+        len = malloc(ntext * sizeof *len);
+        if (!texts || !len || !start)
+            return 2;
+        for (size_t i = 0; i < ntext; i++)
+            start[i] = i * 512, len[i] = gen_text(texts + i * 512, kind);
+    }
     chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
     chorus_normalizer *n;
     if (chorus_normalizer_new(ctx, NULL, &n) != CHORUS_OK)
@@ -71,7 +112,7 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     for (size_t i = 0; total < mb << 20; i = (i + 1) % ntext) {
-        if (chorus_normalize(n, texts + i * 512, len[i], &b) != CHORUS_OK)
+        if (chorus_normalize(n, texts + start[i], len[i], &b) != CHORUS_OK)
             return 2;
         total += len[i];
         words += b.words;
@@ -89,6 +130,7 @@ int main(int argc, char **argv)
     chorus_normalizer_free(n);
     chorus_ctx_free(ctx);
     free(texts);
+    free(start);
     free(len);
     return 0;
 }
