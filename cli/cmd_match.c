@@ -51,6 +51,9 @@ static const char usage[] =
     "  --threads N            threads (default 0: one per CPU; the output is the\n"
     "                         same for any number)\n"
     "  --explain              add the columns rank,fused,bm25,cosine\n"
+    "  --bm25-k1 X, --bm25-b X  BM25 term saturation (default 0.5) and length\n"
+    "                         normalisation, 0-1 (default 0.25)\n"
+    "  --rrf-k X              rank fusion constant: 1 / (X + rank) (default 60)\n"
     "  --db FILE              also write the corpus and the tables matches and\n"
     "                         narrative_summary into a new SQLite database\n"
     "                         (docs/schema.md)\n"
@@ -66,6 +69,21 @@ typedef struct match_args {
     chorus_match_opts o;
     int explain;
 } match_args;
+
+enum { OPT_K1 = 256, OPT_B, OPT_RRF };
+
+static int parse_real(const char *arg, const char *opt, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v >= lo && v <= hi)) {
+        cli_error("%s: a number from %g to %g: \"%s\"", opt, lo, hi, arg);
+        return -1;
+    }
+    *out = v;
+    return 1;
+}
 
 static int parse_uint(const char *arg, const char *opt, long long lo, long long hi, uint32_t *out)
 {
@@ -102,6 +120,9 @@ static int match_option(match_args *a, int opt, const char *arg)
     case 'T': return parse_uint(arg, "--threads", 0, 64, &a->o.threads);
     case 'x': a->explain = 1; return 1;
     case 'b': a->db_path = arg; return 1;
+    case OPT_K1: return parse_real(arg, "--bm25-k1", 0, 100, &a->o.k1);
+    case OPT_B: return parse_real(arg, "--bm25-b", 0, 1, &a->o.b);
+    case OPT_RRF: return parse_real(arg, "--rrf-k", 0, 1e6, &a->o.rrf_k);
     }
     return 0;
 }
@@ -122,6 +143,8 @@ static int parse_args(int argc, char **argv, match_args *a, cli_ingest *in)
         {"min-words", required_argument, 0, 'W'},  {"candidates", required_argument, 0, 'c'},
         {"skip-retweets", no_argument, 0, 'r'},    {"explain", no_argument, 0, 'x'},
         {"threads", required_argument, 0, 'T'},    {"db", required_argument, 0, 'b'},
+        {"bm25-k1", required_argument, 0, OPT_K1}, {"bm25-b", required_argument, 0, OPT_B},
+        {"rrf-k", required_argument, 0, OPT_RRF},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "hn:o:q", longopts, "match", usage, in, match_option_cb, a);

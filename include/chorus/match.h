@@ -33,7 +33,8 @@ typedef struct chorus_match_opts {
     uint32_t min_words;    /* texts, windows and catalogue rows with fewer content words
                               (not stopwords) are skipped (3) */
     uint32_t candidates;   /* rows re-scored per text from each ranking (30) */
-    double k1, b;          /* BM25 term saturation and length normalisation (1.2, 0.75) */
+    double k1, b;          /* BM25 term saturation and length normalisation (0.5, 0.25:
+                              tuned on CheckThat! 2020 train, docs/quality.md) */
     double rrf_k;          /* reciprocal-rank fusion: 1 / (rrf_k + rank) (60) */
     int skip_retweets;     /* chorus_match_corpus leaves retweets out (0) */
     uint32_t threads;      /* chorus_match_corpus: threads to use, 0 for one per online

@@ -21,8 +21,8 @@ void chorus_match_defaults(chorus_match_opts *o)
     o->stride_words = 25;
     o->min_words = 3;
     o->candidates = 30;
-    o->k1 = 1.2;
-    o->b = 0.75;
+    o->k1 = 0.5;
+    o->b = 0.25;
     o->rrf_k = 60;
     chorus_text_defaults(&o->text);
 }
