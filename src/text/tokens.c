@@ -370,8 +370,9 @@ static int part_break(const ch_cps *s, size_t prev, size_t k, size_t end)
 }
 
 /* Walks the hashtag body [b, e) part by part and returns the number of
- * parts; with emit_it, writes the body (sep 0) or the parts, each after a
- * space and mapped to off (sep 1). '_' is dropped, and so is a mark that
+ * parts (without emit_it: 0, 1, or 2 for two or more); with emit_it,
+ * writes the body (sep 0) or the parts, each after a space and mapped to
+ * off (sep 1). '_' is dropped, and so is a mark that
  * would start a part. */
 static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int sep)
 {
@@ -385,7 +386,8 @@ static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int se
             continue;
         }
         if (prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))) {
-            np++;
+            if (++np == 2 && !emit_it)
+                return np; /* counting: two parts say all there is to say */
             if (sep && emit_it)
                 want_space(w, off);
         }
