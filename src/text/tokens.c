@@ -385,7 +385,8 @@ static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int se
                 prev = SIZE_MAX;
             continue;
         }
-        if (prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))) {
+        /* (writing the body, sep 0, needs no part breaks) */
+        if (prev == SIZE_MAX || (!mark && (sep || !emit_it) && part_break(s, prev, k, e))) {
             if (++np == 2 && !emit_it)
                 return np; /* counting: two parts say all there is to say */
             if (sep && emit_it)
