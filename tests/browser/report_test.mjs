@@ -5,6 +5,7 @@
 // request leaves the page, and hostile data neither runs nor reorders the
 // report's text. Prints one line per check and "browser: N passed, N failed".
 // Usage: node report_test.mjs SAMPLE_DIR SHOT.png HOSTILE_DIR SHOT.png
+//        node report_test.mjs --time OUTDIR [RUNS]   (opening time only)
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -125,6 +126,20 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--no-sandbox'],
 });
+if (sampleDir === '--time') {
+  // From navigation to the page's data-ready mark (tables, network and
+  // charts drawn), in a fresh page each run; prints the median.
+  const times = [];
+  for (let i = 0; i < Number(hostileDir || 3); i++) {
+    const r = await openReport(browser, sampleShot, `run ${i + 1}`);
+    times.push(r.ms);
+    await r.page.close();
+  }
+  times.sort((a, b) => a - b);
+  console.log(`median ${times[times.length >> 1]} ms over ${times.length} runs`);
+  await browser.close();
+  process.exit(0);
+}
 try {
   const s = await openReport(browser, sampleDir, 'sample');
   await common(s.page, s.ev, sampleDir, 'sample');

@@ -71,7 +71,7 @@ export function makeTable(host, cols, rows, opts = {}) {
     for (const r of view.slice(page * pageSize, (page + 1) * pageSize)) {
       const tr = el('tr');
       cols.forEach((c, i) => {
-        const td = el('td', { cls: c.type === 'text' ? '' : 'n' });
+        const td = el('td', { cls: c.type === 'text' ? '' : c.type === 'time' ? 'n t' : 'n' });
         td.append(el('bdi', { text: fmtCell(r[i], c.type) }));
         tr.append(td);
       });
