@@ -134,7 +134,7 @@ static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_in
     double t = cli_now();
     const char *params[] = {"inputs", r->inputs[0], "output folder", r->outdir, "narratives",
                             r->narratives ? r->narratives : "(none)"};
-    chorus_report_info info = {params, 3, 0, 0, 0};
+    chorus_report_info info = {.params = params, .n_params = 3};
     int code = cli_write_report(db_path, report, &info, in->quiet);
     r->t_report = cli_now() - t;
     if (code)

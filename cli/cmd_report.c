@@ -26,12 +26,16 @@ static const char usage[] =
     "  --evidence N        co-actions listed per group (default 500)\n"
     "  --max-links N       network links drawn at most (default 200000)\n"
     "  --max-rows N        rows shown of other stages' tables (default 5000)\n"
+    "  --max-nodes N       accounts drawn in the network, whole groups in order\n"
+    "                      (largest first; default 20000; all are in the tables)\n"
+    "  --max-evidence N    co-actions listed over all groups (default 50000,\n"
+    "                      at least 10 per group)\n"
     "  -q, --quiet         no summary on stderr\n"
     "  -h, --help          this help\n"
     "\n"
     "The summary on stderr gives what the report holds (used by the tests):\n"
     "  report: PATH (BYTES bytes): P posts, A accounts, G groups, N accounts in\n"
-    "  groups, L links, E evidence rows, narratives X, laundering Y\n"
+    "  groups (D drawn), L links, E evidence rows, narratives X, laundering Y\n"
     "(X and Y are -1 when the stage did not run.)\n"
     "\n"
     "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
@@ -53,6 +57,7 @@ int cmd_report(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, 0, 'd'},        {"evidence", required_argument, 0, 'e'},
         {"max-links", required_argument, 0, 'l'}, {"max-rows", required_argument, 0, 'r'},
+        {"max-nodes", required_argument, 0, 'n'}, {"max-evidence", required_argument, 0, 'E'},
         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     chorus_report_info info;
@@ -75,6 +80,10 @@ int cmd_report(int argc, char **argv)
             bad = number(optarg, "--max-links", &info.max_links);
         else if (opt == 'r')
             bad = number(optarg, "--max-rows", &info.max_rows);
+        else if (opt == 'n')
+            bad = number(optarg, "--max-nodes", &info.max_nodes);
+        else if (opt == 'E')
+            bad = number(optarg, "--max-evidence", &info.max_evidence);
         else {
             fprintf(stderr, "Try 'chorus report --help'.\n");
             return EXIT_INPUT;
@@ -110,9 +119,9 @@ int cli_write_report(const char *db_path, const char *html, const chorus_report_
     else if (!quiet)
         fprintf(stderr,
                 "report: %s (%" PRIu64 " bytes): %" PRId64 " posts, %" PRId64 " accounts, %" PRId64
-                " groups, %" PRId64 " accounts in groups, %" PRId64 " links, %" PRId64
+                " groups, %" PRId64 " accounts in groups (%" PRId64 " drawn), %" PRId64 " links, %" PRId64
                 " evidence rows, narratives %" PRId64 ", laundering %" PRId64 "\n",
-                html, s.bytes, s.posts, s.accounts, s.groups, s.grouped_accounts, s.links, s.evidence,
+                html, s.bytes, s.posts, s.accounts, s.groups, s.grouped_accounts, s.drawn, s.links, s.evidence,
                 s.narratives, s.laundering);
     chorus_ctx_free(ctx);
     return cli_exit_code(rc);

@@ -21,13 +21,16 @@ typedef struct chorus_report_info {
     uint32_t evidence_per_group; /* co-actions listed per group; 0: 500 */
     uint32_t max_links;          /* network edges drawn at most; 0: 200 000 */
     uint32_t max_rows;           /* rows of other stages' tables; 0: 5 000 */
+    uint32_t max_nodes;    /* accounts drawn in the network (groups in order); 0: 20 000 */
+    uint32_t max_evidence; /* co-actions listed over all groups; 0: 50 000 */
 } chorus_report_info;
 
 /* What the report holds, for the caller's summary (and the browser test).
  * A count is -1 when its table is absent (the stage did not run). */
 typedef struct chorus_report_summary {
     int64_t posts, accounts;
-    int64_t groups, grouped_accounts, links; /* groups table rows, network nodes and edges */
+    int64_t groups, grouped_accounts, links; /* groups table rows, accounts in groups, edges drawn */
+    int64_t drawn;                           /* accounts drawn in the network */
     int64_t evidence;                        /* evidence rows listed, over all groups */
     int64_t narratives, laundering, clusters;
     uint64_t bytes; /* size of report.html */

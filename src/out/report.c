@@ -239,6 +239,10 @@ static void defaults(rep *r, const chorus_report_info *info)
         r->info.max_links = 200000;
     if (!r->info.max_rows)
         r->info.max_rows = 5000;
+    if (!r->info.max_nodes)
+        r->info.max_nodes = 20000;
+    if (!r->info.max_evidence)
+        r->info.max_evidence = 50000;
 }
 
 chorus_rc chorus_report_write(chorus_ctx *ctx, const char *db_path, const char *html_path,

@@ -166,7 +166,7 @@ static chorus_rc groups(rep *r)
 /* The network in memory: nodes (group members, by group then account)
  * and intra-group links (node indexes, summed co-actions). */
 typedef struct net {
-    uint32_t n, *acct, *group;
+    uint32_t n, drawn, *acct, *group; /* nodes [0, drawn) are laid out and drawn */
     uint64_t *by_acct; /* account << 32 | node, sorted */
     size_t m, cap;
     uint32_t *pair, *weight;
@@ -216,6 +216,15 @@ static chorus_rc load_nodes(rep *r, net *g)
     sqlite3_finalize(st);
     g->n = i;
     qsort(g->by_acct, g->n, sizeof *g->by_acct, cmp_u64);
+    /* Draw whole groups (largest first, as numbered) up to max_nodes. */
+    g->drawn = g->n;
+    if (g->n > r->info.max_nodes) {
+        g->drawn = r->info.max_nodes;
+        while (g->drawn > 0 && g->group[g->drawn] == g->group[g->drawn - 1])
+            g->drawn--;
+        if (!g->drawn)
+            g->drawn = r->info.max_nodes;
+    }
     return CHORUS_OK;
 }
 
@@ -256,7 +265,7 @@ static chorus_rc load_links(rep *r, net *g)
         uint32_t a = node_of(g, (uint32_t)sqlite3_column_int64(st, 0));
         uint32_t b = node_of(g, (uint32_t)sqlite3_column_int64(st, 1));
         int64_t w = sqlite3_column_int64(st, 2);
-        if (a != UINT32_MAX && b != UINT32_MAX && a != b && g->group[a] == g->group[b])
+        if (a < g->drawn && b < g->drawn && a != b && g->group[a] == g->group[b])
             rc = push_link(r, g, a, b, (uint32_t)(w < 0 ? 0 : w > UINT32_MAX ? UINT32_MAX : w));
     }
     sqlite3_finalize(st);
@@ -288,7 +297,10 @@ static chorus_rc emit_nodes(rep *r, net *g)
         fputs(i ? ",\n[" : "\n[", r->o);
         for (int c = 0; c < 4; c++, putc(',', r->o))
             jval(r->o, st, c);
-        fprintf(r->o, "%.4f,%.4f,", g->xy[2 * i], g->xy[2 * i + 1]);
+        if (i < g->drawn)
+            fprintf(r->o, "%.4f,%.4f,", g->xy[2 * i], g->xy[2 * i + 1]);
+        else
+            fputs("null,null,", r->o);
         jval(r->o, st, 4);
         putc(',', r->o);
         jval(r->o, st, 5);
@@ -297,6 +309,7 @@ static chorus_rc emit_nodes(rep *r, net *g)
     fputs("]}", r->o);
     sqlite3_finalize(st);
     r->sum.grouped_accounts = g->n;
+    r->sum.drawn = g->drawn;
     return CHORUS_OK;
 }
 
@@ -320,7 +333,7 @@ static chorus_rc network(rep *r)
     if (!rc)
         rc = load_links(r, &g);
     if (!rc)
-        rc = chorus_layout_groups(r->ctx, g.n, g.group, g.pair, g.m, g.xy);
+        rc = chorus_layout_groups(r->ctx, g.drawn, g.group, g.pair, g.m, g.xy);
     if (!rc)
         rc = emit_nodes(r, &g);
     if (!rc)
@@ -329,7 +342,8 @@ static chorus_rc network(rep *r)
     return rc;
 }
 
-/* Per group its first co-actions in time: both accounts and their times. */
+/* Per group its first co-actions in time: both accounts and their times;
+ * evidence_per_group each, fewer when many groups would pass max_evidence. */
 static void evidence(rep *r)
 {
     static const char sql[] =
@@ -349,7 +363,9 @@ static void evidence(rep *r)
         r->sum.evidence = 0;
         return;
     }
-    sqlite3_bind_int64(st, 1, r->info.evidence_per_group);
+    int64_t per = r->sum.groups > 0 ? r->info.max_evidence / r->sum.groups : r->info.evidence_per_group;
+    per = per < 10 ? 10 : per > r->info.evidence_per_group ? r->info.evidence_per_group : per;
+    sqlite3_bind_int64(st, 1, per);
     r->sum.evidence = emit_keyed(r, st, 7);
 }
 

@@ -10,6 +10,7 @@ import uPlot from 'uplot';
 import { el, fmtTime, fmtCell, makeTable } from './table.js';
 
 const D = JSON.parse(document.getElementById('chorus-data').textContent);
+const parsed = performance.now() + performance.timing.navigationStart;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b',
   '#e377c2', '#7f7f7f', '#bcbd22', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
 const groupColor = g => PALETTE[g % PALETTE.length];
@@ -52,11 +53,11 @@ function drawNetwork(host) {
   if (!nodes.length) { notRun(host, 'no coordinated groups were found, so there is no network to draw'); return; }
   const g = new Graph({ type: 'undirected', multi: false });
   const maxScore = nodes.reduce((m, r) => Math.max(m, r[3] || 0), 1);
-  nodes.forEach((r, i) => g.addNode(i, {
+  nodes.forEach((r, i) => r[4] != null && g.addNode(i, {
     x: r[4], y: r[5], label: r[1], color: groupColor(r[2]),
     size: 3 + 9 * Math.sqrt((r[3] || 0) / maxScore), group: r[2],
   }));
-  for (const [a, b, w] of D.links) if (a !== b && !g.hasEdge(a, b)) g.addEdge(a, b, { size: Math.min(4, 0.5 + Math.log1p(w) / 2), color: '#bbb' });
+  for (const [a, b, w] of D.links) if (a !== b && g.hasNode(a) && g.hasNode(b) && !g.hasEdge(a, b)) g.addEdge(a, b, { size: Math.min(4, 0.5 + Math.log1p(w) / 2), color: '#bbb' });
   const box = el('div', { id: 'graph', cls: 'graph', role: 'img', 'aria-label': 'coordination network' });
   const tip = el('div', { cls: 'tip', hidden: '' });
   host.append(box, tip);
@@ -78,12 +79,14 @@ function drawNetwork(host) {
   });
   renderer.on('leaveNode', () => { tip.hidden = true; });
   renderer.on('clickNode', ({ node }) => openGroup(nodes[node][2]));
+  renderer.once('afterRender', () => { document.body.dataset.network = String(Math.round(performance.now())); });
   box.dataset.nodes = String(g.order);
   box.dataset.edges = String(g.size);
 }
 
 function focusOn(gid) {
   focusGroup = gid;
+  if (!D.groups) return;
   if (!renderer) return;
   renderer.refresh();
   const pos = [];
@@ -130,7 +133,12 @@ function groupsSection() {
     ['signals', 'text'], ['first', 'time'], ['last', 'time'], ['strength', 'num'],
     ['top creation month', 'text'], ['share', 'share'], ['top client', 'text'], ['share', 'share']]),
   D.groups.rows, { name: 'groups', onRow: r => openGroup(r[0]), sort: [1, -1] });
-  drawNetwork($('network'));
+  // The network starts its WebGL contexts after the tables are painted,
+  // so the page is readable while the graph is set up.
+  requestAnimationFrame(() => setTimeout(() => {
+    try { drawNetwork($('network')); } catch (e) { $('network').append(el('p', { cls: 'error', text: `network: ${e.message}` })); }
+    if (!renderer) document.body.dataset.network = String(Math.round(performance.now()));
+  }, 0));
   const tl = $('timelines-body');
   for (const r of D.groups.rows.slice().sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 6))
     chart(tl, `Group ${r[0]} (${r[1]} accounts): posts of its members`, (D.series.groups || {})[String(r[0])], groupColor(r[0]));
@@ -209,9 +217,13 @@ function extraSection() {
 function main() {
   const allPosts = () => chart($('timeline-all'), 'all posts over time', ((D.series || {}).all || {}).all);
   const steps = [allPosts, groupsSection, narrativesSection, launderingSection, extraSection];
+  const timings = { parse: Math.round(parsed - performance.timing.navigationStart) };
   for (const s of steps) {
+    const t = performance.now();
     try { s(); } catch (e) { document.body.append(el('p', { cls: 'error', text: `report error in ${s.name}: ${e.message}` })); }
+    timings[s.name] = Math.round(performance.now() - t);
   }
-  document.body.dataset.ready = '1';
+  document.body.dataset.timings = JSON.stringify(timings);
+  document.body.dataset.ready = String(Math.round(performance.now()));
 }
 main();
