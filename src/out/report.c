@@ -190,7 +190,7 @@ static chorus_rc write_page(rep *r)
     r->sum.accounts = rep_count(r, "SELECT count(*) FROM accounts");
     if (r->sum.posts < 0 || r->sum.accounts < 0)
         return ch_error(r->ctx, CHORUS_EINPUT, "report: the database has no posts or accounts table");
-    int coord = rep_has_table(r, "group_members");
+    int coord = rep_has_table(r, "group_members") && rep_has_table(r, "edges");
     r->sum.groups = coord ? rep_count(r, "SELECT count(DISTINCT group_id) FROM group_members") : -1;
     r->sum.grouped_accounts = coord ? rep_count(r, "SELECT count(*) FROM group_members") : -1;
     r->sum.narratives = rep_count(r, "SELECT count(*) FROM narrative_summary");

@@ -473,7 +473,7 @@ chorus_rc rep_write_data(rep *r)
     fprintf(r->o, "{\"version\":\"%s\"", CHORUS_VERSION);
     timelines(r);
     chorus_rc rc = CHORUS_OK;
-    if (rep_has_table(r, "group_members")) {
+    if (rep_has_table(r, "group_members") && rep_has_table(r, "edges")) {
         rc = groups(r);
         if (!rc)
             rc = network(r);

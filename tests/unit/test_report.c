@@ -142,6 +142,25 @@ static void test_report_from_db(void)
     chorus_ctx_free(ctx);
 }
 
+/* Without the coordination tables the groups say "not run" (null). */
+static void test_report_without_coord(void)
+{
+    char db[256], html[256];
+    snprintf(db, sizeof db, "%s/nocoord.db", dir);
+    snprintf(html, sizeof html, "%s/nocoord.html", dir);
+    make_db(db, "DROP TABLE edges; DROP TABLE evidence;");
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_report_summary s;
+    CHECK_INT(chorus_report_write(ctx, db, html, NULL, &s), CHORUS_OK);
+    CHECK_INT(s.groups, -1);
+    CHECK_INT(s.posts, 4);
+    size_t n;
+    char *page = slurp(html, &n);
+    CHECK(page && strstr(page, "\"groups\":null") != NULL);
+    free(page);
+    chorus_ctx_free(ctx);
+}
+
 static void test_report_errors(void)
 {
     char db[256], html[256];
@@ -211,6 +230,7 @@ int main(void)
     RUN(test_json_string);
     RUN(test_html_text);
     RUN(test_report_from_db);
+    RUN(test_report_without_coord);
     RUN(test_report_errors);
     RUN(test_report_out_of_memory);
     RUN(test_layout);

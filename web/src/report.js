@@ -127,8 +127,13 @@ function openGroup(gid) {
 
 function groupsSection() {
   const host = $('groups-body');
-  if (!D.groups) { notRun(host, 'coordination (the database has no group_members table)'); return; }
-  if (!D.groups.rows.length) { notRun(host, 'coordination found no groups'); return; }
+  const none = why => {
+    notRun(host, why);
+    notRun($('accounts-body'), why);
+    document.body.dataset.network = String(Math.round(performance.now()));
+  };
+  if (!D.groups) return none('coordination (the database has no group_members or edges table)');
+  if (!D.groups.rows.length) return none('coordination found no groups');
   makeTable(host, cols([['group', 'num'], ['accounts', 'num'], ['pairs', 'num'], ['co-actions', 'num'],
     ['signals', 'text'], ['first', 'time'], ['last', 'time'], ['strength', 'num'],
     ['top creation month', 'text'], ['share', 'share'], ['top client', 'text'], ['share', 'share']]),
