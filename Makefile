@@ -1,6 +1,9 @@
 # chorus - build with plain make and pkg-config.
-#   make            library, the chorus program and test binaries (build/)
-#   make test       every test, normal build then ASan+UBSan (build-asan/)
+#   make            library, the chorus program and test binaries (build/);
+#                   the report's script is bundled from web/ with npm's
+#                   esbuild (`npm ci` in web/ first, as scripts/setup.sh does)
+#   make test       every test, normal build then ASan+UBSan (build-asan/),
+#                   and the browser test of report.html (tests/browser/)
 #   make demo       the main job on the bundled sample
 #   make bench      ingest benchmarks (see bench/README.md)
 #   make fuzz       libFuzzer targets, a short run each (needs clang)

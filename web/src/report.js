@@ -57,7 +57,7 @@ function drawNetwork(host) {
     x: r[4], y: r[5], label: r[1], color: groupColor(r[2]),
     size: 3 + 9 * Math.sqrt((r[3] || 0) / maxScore), group: r[2],
   }));
-  for (const [a, b, w] of D.links) if (a !== b && g.hasNode(a) && g.hasNode(b) && !g.hasEdge(a, b)) g.addEdge(a, b, { size: Math.min(4, 0.5 + Math.log1p(w) / 2), color: '#bbb' });
+  for (const [a, b, w] of D.links) if (a !== b && g.hasNode(a) && g.hasNode(b) && !g.hasEdge(a, b)) g.addEdge(a, b, { size: Math.min(1.5, 0.4 + Math.log1p(w) / 6), color: '#bbb' });
   const box = el('div', { id: 'graph', cls: 'graph', role: 'img', 'aria-label': 'coordination network' });
   const tip = el('div', { cls: 'tip', hidden: '' });
   host.append(box, tip);
