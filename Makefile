@@ -1,6 +1,9 @@
 # chorus - build with plain make and pkg-config.
-#   make            library, the chorus program and test binaries (build/)
-#   make test       every test, normal build then ASan+UBSan (build-asan/)
+#   make            library, the chorus program and test binaries (build/);
+#                   the report's script is bundled from web/ with npm's
+#                   esbuild (`npm ci` in web/ first, as scripts/setup.sh does)
+#   make test       every test, normal build then ASan+UBSan (build-asan/),
+#                   and the browser test of report.html (tests/browser/)
 #   make demo       the main job on the bundled sample
 #   make bench      ingest benchmarks (see bench/README.md)
 #   make fuzz       libFuzzer targets, a short run each (needs clang)
@@ -23,7 +26,13 @@ TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The report's script and stylesheet (web/src, npm packages in web/) are
+# bundled with esbuild into build/web/ and embedded as C bytes, so the
+# chorus program alone writes a complete report.html.
+WEB_OUT   := build/web
+WEB_SRC   := $(sort $(wildcard web/src/*)) web/package-lock.json
+ASSETS    := $(BUILD)/gen/report_assets.o
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(ASSETS)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libchorus.a
 BIN       := $(BUILD)/chorus
@@ -38,6 +47,20 @@ all: $(BIN) $(TESTS) $(TOOLS) $(BENCHES)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm missing: run 'bash scripts/setup.sh'" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_OUT)/report.js $(WEB_OUT)/report.css &: $(WEB_SRC) web/node_modules/.package-lock.json
+	cd web && npm run --silent build
+
+$(BUILD)/gen/report_assets.c: $(WEB_OUT)/report.js $(WEB_OUT)/report.css web/embed.mjs
+	node web/embed.mjs $(WEB_OUT) $@
+
+$(ASSETS): $(BUILD)/gen/report_assets.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

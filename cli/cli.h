@@ -68,6 +68,14 @@ int cmd_coord(int argc, char **argv);
 int cmd_dedup(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* Writes html from the database at db_path (chorus_report_write on a
+ * context of its own) and, unless quiet, the report's summary line on
+ * stderr. Returns an exit code; problems are printed. */
+struct chorus_report_info;
+int cli_write_report(const char *db_path, const char *html, const struct chorus_report_info *info,
+                     int quiet);
 
 /* Exit code for a library return code. */
 int cli_exit_code(chorus_rc rc);

@@ -132,15 +132,15 @@ static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_in
     out_path(report, sizeof report, r->outdir, "report.html");
     out_path(manifest, sizeof manifest, r->outdir, "manifest.json");
     double t = cli_now();
-    const char *params[] = {"inputs", r->inputs[0], "output folder", r->outdir};
-    chorus_report_info info = {&in->stats, params, 2};
-    chorus_rc rc = chorus_report_write(ctx, c, report, &info);
+    const char *params[] = {"inputs", r->inputs[0], "output folder", r->outdir, "narratives",
+                            r->narratives ? r->narratives : "(none)"};
+    chorus_report_info info = {.params = params, .n_params = 3};
+    int code = cli_write_report(db_path, report, &info, in->quiet);
     r->t_report = cli_now() - t;
-    if (rc) {
-        cli_error("%s", chorus_errmsg(ctx));
-        return rc;
-    }
-    if ((rc = write_manifest(ctx, r, c, in, manifest)))
+    if (code)
+        return code == EXIT_INPUT ? CHORUS_EINPUT : CHORUS_EINTERNAL;
+    chorus_rc rc = write_manifest(ctx, r, c, in, manifest);
+    if (rc)
         return rc;
     fprintf(stderr, "results:  %s\nreport:   %s\nmanifest: %s\n", db_path, report, manifest);
     return CHORUS_OK;

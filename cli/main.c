@@ -40,6 +40,7 @@ static const struct {
     {"eval", cmd_eval},
     {"ingest", cmd_ingest},
     {"match", cmd_match},
+    {"report", cmd_report},
     {"simulate", cmd_simulate},
 };
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite against one build folder (build or build-asan):
-# unit test programs, golden CLI tests, the CSV differential test.
+# unit test programs, golden CLI tests, the CSV differential test, and
+# (normal build only) the browser test of report.html.
 # Writes the per-suite counts to BUILD/test-results.txt and prints them.
 # Usage: tests/run.sh BUILD [--no-fail]
 set -u
@@ -42,6 +43,12 @@ for s in tests/cli/run.sh tests/diff/run.sh; do
     bash "$s" "$build" > "$tmp/$name.out" 2>&1
     record "$name" "$tmp/$name.out" $?
 done
+# The report in headless Chromium, once: the page is the same for both
+# builds (the ASan build still writes reports in the golden tests).
+if [ "$build" = build ] && [ "${BROWSER_TEST:-1}" != 0 ]; then
+    bash tests/browser/run.sh "$build" > "$tmp/browser.out" 2>&1
+    record browser "$tmp/browser.out" $?
+fi
 # A short fuzzing run of every parser, once (the fuzz build has its own
 # sanitizers): FUZZ_SECONDS per target, 0 to skip.
 if [ "$build" = build ] && [ "${FUZZ_SECONDS:-5}" != 0 ]; then
