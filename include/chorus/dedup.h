@@ -105,7 +105,8 @@ typedef struct chorus_dedup {
     chorus_dedup_pair *pairs; /* with keep_pairs, in the order they were verified */
     size_t n_pairs;
     chorus_dedup_stats stats;
-    int64_t episode_gap_ms; /* the run's chorus_dedup_opts.episode_gap_ms */
+    int64_t episode_gap_ms; /* the run's chorus_dedup_opts.episode_gap_ms; a caller may
+                               change it before chorus_dedup_actions */
     chorus_ctx *ctx; /* private from here on */
     void *priv;
 } chorus_dedup;
