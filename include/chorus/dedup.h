@@ -41,6 +41,9 @@ typedef struct chorus_dedup_opts {
     uint32_t long_words;  /* texts with more words are shingled by words (posts 60;
                              articles 0: every text) */
     int keep_pairs;       /* record every verified pair in the result (tests, debugging) */
+    int64_t episode_gap_ms; /* the similar signal: a cluster's posts more than this apart
+                               start a new episode, its own object (posts 3 h; 0: one
+                               object per cluster); see chorus_dedup_actions */
     chorus_text_opts text; /* the match form (chorus_text_defaults) */
 } chorus_dedup_opts;
 
@@ -102,6 +105,8 @@ typedef struct chorus_dedup {
     chorus_dedup_pair *pairs; /* with keep_pairs, in the order they were verified */
     size_t n_pairs;
     chorus_dedup_stats stats;
+    int64_t episode_gap_ms; /* the run's chorus_dedup_opts.episode_gap_ms; a caller may
+                               change it before chorus_dedup_actions */
     chorus_ctx *ctx; /* private from here on */
     void *priv;
 } chorus_dedup;
@@ -128,9 +133,14 @@ chorus_rc chorus_dedup_similarity(chorus_ctx *ctx, const chorus_dedup_opts *o, c
                                   double *containment);
 
 /* The similar signal from a result: one action per clustered post (its
- * account and time), the object its cluster, labelled "cluster N: " and
- * the representative's match form cut at 120 bytes (then "…"). *out is
- * the caller's, to free with chorus_actions_free. */
+ * account and time), the object its cluster's episode. A cluster's
+ * members, in time order, start a new episode after a gap of more than
+ * d->episode_gap_ms (0: the whole cluster is one episode), so each burst
+ * of copies is an object of its own, and its first poster its source.
+ * Objects are labelled "cluster N: " (one episode) or "cluster N.E: "
+ * (episode E from 1, when the cluster has several) and the
+ * representative's match form cut at 120 bytes (then "…"). *out is the
+ * caller's, to free with chorus_actions_free. */
 chorus_rc chorus_dedup_actions(chorus_ctx *ctx, const chorus_corpus *c, const chorus_dedup *d,
                                chorus_actions **out);
 

@@ -253,6 +253,7 @@ void chorus_dedup_defaults(chorus_dedup_opts *o, chorus_dedup_kind kind)
     o->containment = 0.8;
     o->min_words = CHORUS_TEXT_MIN_WORDS;
     o->long_words = kind == CHORUS_DEDUP_ARTICLES ? 0 : 60;
+    o->episode_gap_ms = (int64_t)3 * 3600 * 1000;
     chorus_text_defaults(&o->text);
 }
 
@@ -264,6 +265,9 @@ static chorus_rc check_opts(chorus_ctx *ctx, const chorus_dedup_opts *o)
         return ch_error(ctx, CHORUS_EUSAGE, "dedup: unknown linkage %d", (int)o->linkage);
     if (!(o->containment > 0))
         return ch_error(ctx, CHORUS_EUSAGE, "dedup: containment %g is not above 0", o->containment);
+    if (o->episode_gap_ms < 0)
+        return ch_error(ctx, CHORUS_EUSAGE, "dedup: episode gap %lld ms is negative",
+                        (long long)o->episode_gap_ms);
     return CHORUS_OK;
 }
 
@@ -294,6 +298,7 @@ chorus_rc chorus_dedup_run(chorus_ctx *ctx, const chorus_corpus *c, const chorus
     }
     r.d->ctx = ctx;
     r.d->priv = r.priv;
+    r.d->episode_gap_ms = r.o.episode_gap_ms;
     ch_arena_init(&r.priv->arena, ctx, (size_t)64 << 10);
     rc = make_normalizers(&r);
     if (!rc)

@@ -2,7 +2,7 @@
  * dedup_result.c - what a dedup result offers beyond its arrays: freeing
  * it, the similarity of two texts as a run measures it, and the `similar`
  * coordination signal (one action per clustered post, the object its
- * cluster).
+ * cluster's episode: a burst of copies, split from the next by a gap).
  */
 #include "text/dedup_impl.h"
 
@@ -65,10 +65,11 @@ chorus_rc chorus_dedup_similarity(chorus_ctx *ctx, const chorus_dedup_opts *o, c
     return rc;
 }
 
-/* The label of cluster id with match form m into buf (LABEL_TEXT + 48). */
-static size_t cluster_label(size_t id, chorus_str m, char *buf)
+/* The label of cluster id, episode ep (0: the cluster's only one), with
+ * match form m into buf (LABEL_TEXT + 48). */
+static size_t cluster_label(size_t id, uint32_t ep, chorus_str m, char *buf)
 {
-    int k = snprintf(buf, 32, "cluster %zu: ", id);
+    int k = ep ? snprintf(buf, 48, "cluster %zu.%u: ", id, ep) : snprintf(buf, 32, "cluster %zu: ", id);
     size_t head = m.len;
     if (head > LABEL_TEXT) {
         head = LABEL_TEXT;
@@ -84,6 +85,41 @@ static size_t cluster_label(size_t id, chorus_str m, char *buf)
     return n;
 }
 
+/* Whether member i of cl (i >= 1) starts a new episode: more than gap
+ * after the one before (members are in time order). */
+static int episode_starts(const chorus_corpus *c, const chorus_dedup *d,
+                          const chorus_dedup_cluster *cl, uint32_t i)
+{
+    if (d->episode_gap_ms <= 0)
+        return 0;
+    chorus_post_view a, b;
+    chorus_corpus_post(c, d->members[cl->first_member + i - 1].post, &a);
+    chorus_corpus_post(c, d->members[cl->first_member + i].post, &b);
+    return b.time_ms - a.time_ms > d->episode_gap_ms;
+}
+
+/* Adds the actions of cluster id (from 1) to s, one object per episode. */
+static chorus_rc cluster_actions(chorus_actions *s, const chorus_corpus *c, const chorus_dedup *d,
+                                 size_t id)
+{
+    const chorus_dedup_cluster *cl = &d->clusters[id - 1];
+    uint32_t several = 0;
+    for (uint32_t i = 1; i < cl->size && !several; i++)
+        several = (uint32_t)episode_starts(c, d, cl, i);
+    char label[LABEL_TEXT + 48];
+    uint32_t ep = several;
+    size_t n = cluster_label(id, ep, cl->match_form, label);
+    chorus_rc rc = CHORUS_OK;
+    for (uint32_t i = 0; i < cl->size && !rc; i++) {
+        if (i > 0 && several && episode_starts(c, d, cl, i))
+            n = cluster_label(id, ++ep, cl->match_form, label);
+        chorus_post_view v;
+        chorus_corpus_post(c, d->members[cl->first_member + i].post, &v);
+        rc = chorus_actions_add(s, v.account, label, n, v.time_ms);
+    }
+    return rc;
+}
+
 chorus_rc chorus_dedup_actions(chorus_ctx *ctx, const chorus_corpus *c, const chorus_dedup *d,
                                chorus_actions **out)
 {
@@ -91,17 +127,9 @@ chorus_rc chorus_dedup_actions(chorus_ctx *ctx, const chorus_corpus *c, const ch
     chorus_actions *s = chorus_actions_new(ctx);
     if (!s)
         return ch_nomem(ctx);
-    char label[LABEL_TEXT + 48];
     chorus_rc rc = CHORUS_OK;
-    for (size_t k = 0; k < d->n_clusters && !rc; k++) {
-        const chorus_dedup_cluster *cl = &d->clusters[k];
-        size_t n = cluster_label(k + 1, cl->match_form, label);
-        for (uint32_t i = 0; i < cl->size && !rc; i++) {
-            chorus_post_view v;
-            chorus_corpus_post(c, d->members[cl->first_member + i].post, &v);
-            rc = chorus_actions_add(s, v.account, label, n, v.time_ms);
-        }
-    }
+    for (size_t k = 0; k < d->n_clusters && !rc; k++)
+        rc = cluster_actions(s, c, d, k + 1);
     if (rc) {
         chorus_actions_free(s);
         return rc;

@@ -27,34 +27,42 @@ static int files;
 
 enum { POST, RETWEET, REPLY };
 
-/* One IO-archive row: post id+1 by account "u<acc>" at second id, text t. */
-static void row(FILE *f, int id, int acc, const char *t, int kind)
+/* One IO-archive row: post id+1 by account "u<acc>" at second sec of
+ * the day, text t. */
+static void row(FILE *f, int id, int acc, const char *t, int kind, int sec)
 {
     fprintf(f, "%d,u%d,u%d,u%d,,,,1,1,2015-03-02,en,en,\"", id + 1, acc, acc, acc);
     for (; *t; t++)
         fputs(*t == '"' ? "\"\"" : (char[2]){*t, 0}, f);
     fprintf(f, "\",2019-06-01 %02d:%02d:%02d,,%s,%s,,%s,%s,%s,a,a,0,0,0,0,[],[],[],\n",
-            id / 3600 % 24, id / 60 % 60, id % 60, kind == REPLY ? "u0" : "",
+            sec / 3600 % 24, sec / 60 % 60, sec % 60, kind == REPLY ? "u0" : "",
             kind == REPLY ? "1" : "", kind == RETWEET ? "true" : "false",
             kind == RETWEET ? "u0" : "", kind == RETWEET ? "1" : "");
 }
 
 /* A corpus of texts t[0..n): post i by account acc ? acc[i] : i, kind
- * kinds ? kinds[i] : POST. */
-static chorus_corpus *corpus_of(const char *const *t, size_t n, const int *acc, const int *kinds)
+ * kinds ? kinds[i] : POST, at second secs ? secs[i] : i of one day. */
+static chorus_corpus *corpus_at(const char *const *t, size_t n, const int *acc, const int *kinds,
+                                const int *secs)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/t%d.csv", dir, files++);
     FILE *f = fopen(path, "w");
     fputs(IO_HEADER, f);
     for (size_t i = 0; i < n; i++)
-        row(f, (int)i, acc ? acc[i] : (int)i, t[i], kinds ? kinds[i] : POST);
+        row(f, (int)i, acc ? acc[i] : (int)i, t[i], kinds ? kinds[i] : POST,
+            secs ? secs[i] : (int)i);
     fclose(f);
     chorus_corpus *c = chorus_corpus_new(ctx);
     CHECK_INT(chorus_ingest(c, path, NULL, NULL), CHORUS_OK);
     CHECK_INT(chorus_corpus_post_count(c), n);
     unlink(path);
     return c;
+}
+
+static chorus_corpus *corpus_of(const char *const *t, size_t n, const int *acc, const int *kinds)
+{
+    return corpus_at(t, n, acc, kinds, NULL);
 }
 
 static chorus_dedup *run(const chorus_corpus *c, chorus_dedup_linkage l)
@@ -464,6 +472,60 @@ static void test_similar_actions(void)
     chorus_corpus_free(c);
 }
 
+/* The labels and accounts of the actions of s, "label=account;..." in
+ * action order, into buf (cap bytes). */
+static void actions_text(chorus_actions *s, char *buf, size_t cap)
+{
+    size_t n = 0, at = 0;
+    const chorus_action *a = chorus_actions_data(s, &n);
+    buf[0] = 0;
+    for (size_t i = 0; i < n && at < cap; i++) {
+        chorus_str l = chorus_actions_label(s, a[i].object);
+        at += (size_t)snprintf(buf + at, cap - at, "%.*s=%u;", (int)l.len, l.ptr, a[i].account);
+    }
+}
+
+/* Episodes: a cluster's copies more than episode_gap_ms apart are
+ * separate objects (exactly the gap apart: the same one); a cluster of
+ * one episode keeps its plain label; gap 0 gives one object per cluster. */
+static void test_episodes(void)
+{
+    const char *p = "The harbour tax will ruin every fishing family in the bay this year";
+    const char *q = "Ministers hid the flood report from the river towns for a month";
+    const char *t[] = {p, p, q, p, p, q, p};
+    int secs[] = {0, 600, 700, 3600, 14401, 800, 25201}; /* p: gaps 10801 s, then 10800 s */
+    chorus_corpus *c = corpus_at(t, 7, NULL, NULL, secs); /* account i: post i */
+    chorus_dedup_opts o;
+    chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
+    CHECK(o.episode_gap_ms == 3 * 3600 * 1000);
+    chorus_dedup *d = NULL;
+    chorus_actions *s = NULL;
+    char got[1024];
+    CHECK_INT(chorus_dedup_run(ctx, c, &o, &d), CHORUS_OK);
+    CHECK_INT(d ? d->n_clusters : 0, 2);
+    CHECK_INT(d ? chorus_dedup_actions(ctx, c, d, &s) : CHORUS_EUSAGE, CHORUS_OK);
+    CHECK_INT(s ? chorus_actions_objects(s) : 0, 3);
+    if (s) {
+        actions_text(s, got, sizeof got);
+#define P_ "the harbour tax will ruin every fishing family in the bay this year="
+#define Q_ "ministers hid the flood report from the river towns for a month="
+        CHECK_STR(got, "cluster 1.1: " P_ "0;cluster 1.1: " P_ "1;cluster 1.1: " P_ "3;"
+                       "cluster 1.2: " P_ "4;cluster 1.2: " P_ "6;"
+                       "cluster 2: " Q_ "2;cluster 2: " Q_ "5;");
+#undef P_
+#undef Q_
+    }
+    chorus_actions_free(s);
+    s = NULL;
+    if (d)
+        d->episode_gap_ms = 0;
+    CHECK_INT(d ? chorus_dedup_actions(ctx, c, d, &s) : CHORUS_EUSAGE, CHORUS_OK);
+    CHECK_INT(s ? chorus_actions_objects(s) : 0, 2);
+    chorus_actions_free(s);
+    chorus_dedup_free(d);
+    chorus_corpus_free(c);
+}
+
 /* A long label is cut at a character boundary and marked. */
 static void test_long_label(void)
 {
@@ -524,6 +586,9 @@ static void test_bad_options(void)
     chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
     o.linkage = (chorus_dedup_linkage)7;
     CHECK_INT(chorus_dedup_run(ctx, c, &o, &d), CHORUS_EUSAGE);
+    chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
+    o.episode_gap_ms = -1;
+    CHECK_INT(chorus_dedup_run(ctx, c, &o, &d), CHORUS_EUSAGE);
     chorus_clear_error(ctx);
     CHECK_INT(chorus_dedup_run(ctx, c, NULL, &d), CHORUS_OK); /* one text: nothing to do */
     CHECK_INT(d->n_clusters, 0);
@@ -583,6 +648,7 @@ int main(void)
     RUN(test_property);
     RUN(test_big_bucket);
     RUN(test_similar_actions);
+    RUN(test_episodes);
     RUN(test_long_label);
     RUN(test_articles);
     RUN(test_bad_options);
