@@ -57,6 +57,15 @@ chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narra
  * OUTDIR/clusters.csv and OUTDIR/cluster_summary.csv (cli/cmd_dedup.c). */
 chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir);
 
+/* Provenance with default options (as `chorus trace`): the articles at
+ * docs (CSV doc_id,source,published,url,title,text) traced against the
+ * posts of c; exposed (may be NULL) lists exposed accounts; accounts in a
+ * group of OUTDIR/accounts.csv (written by coord_stage) count as origins
+ * too. Writes OUTDIR/reuse.csv, provenance.csv, tree.csv, laundering.csv
+ * and, when db is not NULL, the same tables into it (cli/cmd_trace.c). */
+chorus_rc trace_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db,
+                      const char *docs, const char *exposed);
+
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
 int cmd_match(int argc, char **argv);
@@ -65,6 +74,7 @@ int cmd_coord(int argc, char **argv);
 int cmd_dedup(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Exit code for a library return code. */
 int cli_exit_code(chorus_rc rc);

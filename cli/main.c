@@ -41,6 +41,7 @@ static const struct {
     {"ingest", cmd_ingest},
     {"match", cmd_match},
     {"simulate", cmd_simulate},
+    {"trace", cmd_trace},
 };
 
 int main(int argc, char **argv)
