@@ -28,15 +28,21 @@ typedef struct chorus_trace_opts {
     uint32_t doc_k, doc_w;  /* anchors between articles (25, 26) */
     uint32_t min_span;      /* aligned spans shorter than this many code points of the match
                                form are dropped (50) */
-    uint32_t min_anchors;   /* shared anchors a pair needs before it is aligned (2) */
+    uint32_t min_anchors;   /* shared anchors a post and an article need to be aligned (3) */
+    uint32_t doc_min_anchors; /* ... two articles (4: stock phrases are no reuse) */
+    uint32_t max_sources;   /* earlier articles aligned per article, most shared anchors
+                               first (16) */
     uint32_t max_df_posts;  /* anchors found in more post units (near-duplicate clusters or
                                single posts) are not used (1000) */
-    uint32_t max_df_docs;   /* anchors in more articles are not used between articles (50) */
+    uint32_t max_df_docs;   /* anchors in more article units (near-duplicate clusters of
+                               articles, or single articles) are not used between
+                               articles (10) */
     uint32_t boiler_min;    /* an anchor an outlet repeats in at least this many of its own
                                items ... (5) */
     double boiler_share;    /* ... and in this share of them is boilerplate (0.5) */
     int same_source;        /* 1: also pairs from the same outlet (0) */
     chorus_dedup_opts dedup; /* the near-duplicate clusters of the posts (posts defaults) */
+    chorus_dedup_opts doc_dedup; /* ... and of the articles (articles defaults) */
 } chorus_trace_opts;
 
 /* Fills o with the defaults above. */

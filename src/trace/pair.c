@@ -14,6 +14,7 @@
 #define MAX_SPANS 8
 #define CHAIN_GAP 24 /* anchors whose diagonals differ by more start a new chain */
 #define BAND 32      /* diagonals searched either side of a chain */
+#define MAX_DRIFT 96 /* widest spread of diagonals in one chain */
 
 chorus_rc tr_text_load(tr *s, tr_text *t, uint32_t index, int doc)
 {
@@ -108,6 +109,29 @@ static size_t find_matches(tr_text *a, const tr_text *b, match *out)
     return m;
 }
 
+static int cmp_match_s(const void *a, const void *b)
+{
+    const match *x = a, *y = b;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* The end of the chain that starts at m[i] (m sorted by diagonal): the
+ * anchors whose diagonals lie close together, then (sorted by source
+ * position) those close in the source; the rest is put back in order. */
+static size_t chain_end(match *m, size_t i, size_t n, uint32_t k, uint32_t w)
+{
+    size_t j = i + 1;
+    while (j < n && m[j].diag - m[j - 1].diag <= CHAIN_GAP && m[j].diag - m[i].diag <= MAX_DRIFT)
+        j++;
+    qsort(m + i, j - i, sizeof *m, cmp_match_s);
+    size_t e = i + 1;
+    while (e < j && m[e].s - m[e - 1].s <= 4 * (k + w))
+        e++;
+    if (e < j)
+        qsort(m + e, j - e, sizeof *m, cmp_match);
+    return e;
+}
+
 /* Aligns the box around one chain (matches c[0..n)) into *sp (absolute). */
 static chorus_rc align_chain(tr *s, const match *c, size_t n, uint32_t k, uint32_t w,
                              chorus_trace_span *sp)
@@ -120,7 +144,7 @@ static chorus_rc align_chain(tr *s, const match *c, size_t n, uint32_t k, uint32
         tmin = c[i].t < tmin ? c[i].t : tmin, tmax = c[i].t > tmax ? c[i].t : tmax;
         dmin = c[i].diag < dmin ? c[i].diag : dmin, dmax = c[i].diag > dmax ? c[i].diag : dmax;
     }
-    size_t pad = 2 * (size_t)(w + k);
+    size_t pad = (size_t)(w + k);
     size_t s0 = smin > pad ? smin - pad : 0, t0 = tmin > pad ? tmin - pad : 0;
     size_t s1 = smax + k + pad < a->n ? smax + k + pad : a->n;
     size_t t1 = tmax + k + pad < b->n ? tmax + k + pad : b->n;
@@ -146,9 +170,22 @@ static int overlaps(const chorus_trace_span *kept, size_t n, const chorus_trace_
     return 0;
 }
 
-static chorus_rc add_row(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit,
-                         const chorus_trace_span *sp)
+/* Drops spaces matched at either end of a span: they carry no text. */
+static void trim_span(const tr *s, chorus_trace_span *sp)
 {
+    const uint32_t *a = s->src.cp, *b = s->tgt.cp;
+    while (sp->a_end > sp->a_start && sp->b_end > sp->b_start && a[sp->a_end - 1] == ' ' &&
+           b[sp->b_end - 1] == ' ')
+        sp->a_end--, sp->b_end--, sp->columns--, sp->matches--;
+    while (sp->a_end > sp->a_start && sp->b_end > sp->b_start && a[sp->a_start] == ' ' &&
+           b[sp->b_start] == ' ')
+        sp->a_start++, sp->b_start++, sp->columns--, sp->matches--;
+}
+
+static chorus_rc add_row(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit,
+                         chorus_trace_span *sp)
+{
+    trim_span(s, sp);
     chorus_trace *r = s->res;
     if (ch_grow(s->ctx, (void **)&r->reuse, &r->cap_reuse, r->n_reuse + 1, sizeof *r->reuse) ||
         ch_grow(s->ctx, (void **)&s->reuse_unit, &s->cap_reuse_unit, r->n_reuse + 1,
@@ -168,22 +205,32 @@ static chorus_rc add_row(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t u
     return CHORUS_OK;
 }
 
+void tr_pair_free(tr *s)
+{
+    ch_free(s->ctx, s->matches, MAX_MATCHES * sizeof(match));
+}
+
 chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit, uint32_t k,
                         uint32_t w, size_t *added)
 {
     *added = 0;
-    match *m = ch_alloc(s->ctx, MAX_MATCHES * sizeof *m);
-    if (!m)
+    if (!s->matches && !(s->matches = ch_alloc(s->ctx, MAX_MATCHES * sizeof(match))))
         return ch_nomem(s->ctx);
+    match *m = s->matches;
     chorus_rc rc = tr_text_anchors(s, &s->src, k, w);
     size_t n = rc ? 0 : find_matches(&s->src, &s->tgt, m), n_kept = 0;
+    /* a span of min_span holds at least this many anchors when w + k - 1
+     * is under half of it (winnowing's guarantee, twice over) */
+    size_t min_chain = 2 * (size_t)(w + k - 1) <= s->o->min_span ? 2 : 1;
     chorus_trace_span kept[MAX_SPANS];
     if (n < s->o->min_anchors)
         n = 0;
     for (size_t i = 0; i < n && !rc && n_kept < MAX_SPANS;) {
-        size_t j = i + 1;
-        while (j < n && m[j].diag - m[j - 1].diag <= CHAIN_GAP)
-            j++;
+        size_t j = chain_end(m, i, n, k, w);
+        if (j - i < min_chain) { /* too few anchors to hold a span of min_span */
+            i = j;
+            continue;
+        }
         chorus_trace_span sp;
         rc = align_chain(s, m + i, j - i, k, w, &sp);
         uint32_t la = sp.a_end - sp.a_start, lb = sp.b_end - sp.b_start;
@@ -197,6 +244,5 @@ chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t un
     if (!rc)
         *added = n_kept;
     s->res->stats.aligned += n ? 1 : 0;
-    ch_free(s->ctx, m, MAX_MATCHES * sizeof *m);
     return rc;
 }

@@ -19,12 +19,15 @@ void chorus_trace_defaults(chorus_trace_opts *o)
     o->post_k = 14, o->post_w = 10;
     o->doc_k = 25, o->doc_w = 26;
     o->min_span = 50;
-    o->min_anchors = 2;
+    o->min_anchors = 3;
     o->max_df_posts = 1000;
-    o->max_df_docs = 50;
+    o->max_df_docs = 10;
+    o->doc_min_anchors = 4;
+    o->max_sources = 16;
     o->boiler_min = 5;
     o->boiler_share = 0.5;
     chorus_dedup_defaults(&o->dedup, CHORUS_DEDUP_POSTS);
+    chorus_dedup_defaults(&o->doc_dedup, CHORUS_DEDUP_ARTICLES);
 }
 
 static chorus_rc add_unit_member(tr *s, uint32_t post)
@@ -195,9 +198,28 @@ static chorus_rc find_boilerplate(tr *s)
     return rc ? rc : tr_index_build(s->ctx, &s->boiler, UINT32_MAX, NULL, NULL);
 }
 
+/* Article units: near-duplicate clusters of articles (syndicated copies
+ * count once), other articles alone. Returns the number of units. */
+static chorus_rc doc_units(tr *s, uint32_t *group, uint32_t *n_groups)
+{
+    chorus_dedup *d = NULL;
+    chorus_rc rc = chorus_dedup_run(s->ctx, s->docs, &s->o->doc_dedup, &d);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < s->n_docs; i++)
+        group[i] = (uint32_t)d->n_clusters + i;
+    for (size_t c = 0; c < d->n_clusters; c++)
+        for (size_t m = 0; m < d->clusters[c].size; m++)
+            group[d->members[d->clusters[c].first_member + m].post] = (uint32_t)c;
+    *n_groups = (uint32_t)d->n_clusters + s->n_docs;
+    chorus_dedup_free(d);
+    return CHORUS_OK;
+}
+
 static chorus_rc index_docs(tr *s)
 {
-    chorus_rc rc = CHORUS_OK;
+    uint32_t n_groups = 0, *group = ch_alloc(s->ctx, s->n_docs * sizeof *group), *stamp = NULL;
+    chorus_rc rc = group ? doc_units(s, group, &n_groups) : ch_nomem(s->ctx);
     for (uint32_t d = 0; d < s->n_docs && !rc; d++) {
         if ((rc = tr_text_load(s, &s->src, d, 1)))
             break;
@@ -206,8 +228,12 @@ static chorus_rc index_docs(tr *s)
             rc = tr_index_add(s->ctx, &s->doc_ix, s->src.anchors[a].hash, d);
     }
     s->res->stats.doc_anchors = s->doc_ix.n;
+    if (!rc && !(stamp = ch_calloc(s->ctx, ((size_t)n_groups + 1) * sizeof *stamp)))
+        rc = ch_nomem(s->ctx);
     if (!rc)
-        rc = tr_index_build(s->ctx, &s->doc_ix, s->o->max_df_docs, NULL, NULL);
+        rc = tr_index_build(s->ctx, &s->doc_ix, s->o->max_df_docs, group, stamp);
+    ch_free(s->ctx, stamp, ((size_t)n_groups + 1) * sizeof *stamp);
+    ch_free(s->ctx, group, s->n_docs * sizeof *group);
     return rc ? rc : find_boilerplate(s);
 }
 
@@ -260,6 +286,51 @@ static chorus_rc vote(tr *s, uint32_t **v, size_t *n, size_t *cap, uint32_t x)
     return CHORUS_OK;
 }
 
+typedef struct cand {
+    uint32_t unit;
+    int64_t ms;
+    uint32_t post;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    if (x->ms != y->ms)
+        return x->ms < y->ms ? -1 : 1;
+    return x->post < y->post ? -1 : x->post > y->post;
+}
+
+/* Most shared anchors first, then the most recent source. */
+static int cmp_votes(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit > y->unit ? -1 : 1;
+    if (x->ms != y->ms)
+        return x->ms > y->ms ? -1 : 1;
+    return x->post > y->post ? -1 : x->post < y->post;
+}
+
+/* Of the values v[0..n), those that occur doc_min_anchors times, at most
+ * max_sources of them, most votes first: into c, returning how many. */
+static size_t top_docs(const tr *s, uint32_t *v, size_t n, cand *c)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t m = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && v[j] == v[i]; j++)
+            ;
+        if (j - i >= s->o->doc_min_anchors)
+            c[m].unit = (uint32_t)(j - i), c[m].ms = s->doc_ms[v[i]], c[m++].post = v[i];
+    }
+    qsort(c, m, sizeof *c, cmp_votes);
+    return m < s->o->max_sources ? m : s->o->max_sources;
+}
+
 /* Earlier articles sharing doc_k anchors with article d. */
 static chorus_rc doc_sources(tr *s, uint32_t d, uint32_t **v, size_t *n, size_t *cap)
 {
@@ -276,33 +347,21 @@ static chorus_rc doc_sources(tr *s, uint32_t d, uint32_t **v, size_t *n, size_t 
             rc = vote(s, v, n, cap, e);
         }
     }
-    *n = rc ? 0 : count_votes(*v, *n, s->o->min_anchors);
-    for (size_t i = 0; i < *n && !rc; i++) {
+    cand *c = rc || !*n ? NULL : ch_alloc(s->ctx, *n * sizeof *c);
+    if (!rc && *n && !c)
+        rc = ch_nomem(s->ctx);
+    size_t m = rc || !c ? 0 : top_docs(s, *v, *n, c);
+    for (size_t i = 0; i < m && !rc; i++) {
         size_t added;
         s->res->stats.candidates++;
-        if (!(rc = tr_text_load(s, &s->src, (*v)[i], 1))) {
-            mask_boilerplate(s, &s->src, (*v)[i]);
-            rc = tr_align_pair(s, s->n_posts + (*v)[i], s->n_posts + d, UINT32_MAX,
+        if (!(rc = tr_text_load(s, &s->src, c[i].post, 1))) {
+            mask_boilerplate(s, &s->src, c[i].post);
+            rc = tr_align_pair(s, s->n_posts + c[i].post, s->n_posts + d, UINT32_MAX,
                                s->o->doc_k, s->o->doc_w, &added);
         }
     }
+    ch_free(s->ctx, c, *n * sizeof *c);
     return rc;
-}
-
-typedef struct cand {
-    uint32_t unit;
-    int64_t ms;
-    uint32_t post;
-} cand;
-
-static int cmp_cand(const void *a, const void *b)
-{
-    const cand *x = a, *y = b;
-    if (x->unit != y->unit)
-        return x->unit < y->unit ? -1 : 1;
-    if (x->ms != y->ms)
-        return x->ms < y->ms ? -1 : 1;
-    return x->post < y->post ? -1 : x->post > y->post;
 }
 
 /* Posts p[0..n) that share anchors with article d, by unit then time: in
@@ -423,6 +482,7 @@ static void free_state(tr *s)
     tr_index_free(ctx, &s->post_ix);
     tr_index_free(ctx, &s->doc_ix);
     tr_index_free(ctx, &s->boiler);
+    tr_pair_free(s);
     tr_text_free(ctx, &s->src);
     tr_text_free(ctx, &s->tgt);
     chorus_normalizer_free(s->norm);
@@ -433,7 +493,7 @@ static chorus_rc check_opts(chorus_ctx *ctx, const chorus_trace_opts *o)
     if (o->post_k < 4 || o->post_k > 64 || o->doc_k < 4 || o->doc_k > 64 || o->post_w < 1 ||
         o->post_w > 256 || o->doc_w < 1 || o->doc_w > 256)
         return ch_error(ctx, CHORUS_EUSAGE, "trace: anchor lengths 4-64, windows 1-256");
-    if (o->max_lag_ms <= 0 || o->min_span < 1 || o->min_anchors < 1)
+    if (o->max_lag_ms <= 0 || o->min_span < 1 || o->min_anchors < 1 || o->doc_min_anchors < 1)
         return ch_error(ctx, CHORUS_EUSAGE, "trace: max lag, min span and min anchors must be > 0");
     return CHORUS_OK;
 }

@@ -66,6 +66,7 @@ typedef struct tr {
     uint32_t n_outlets;
     tr_index post_ix, doc_ix, boiler;
     tr_text src, tgt;
+    void *matches;        /* scratch of tr_align_pair */
     uint32_t *reuse_unit; /* per reuse row: the source's unit, or UINT32_MAX for an article */
     size_t cap_reuse_unit;
 } tr;
@@ -84,6 +85,9 @@ void tr_text_free(chorus_ctx *ctx, tr_text *t);
 chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit, uint32_t k,
                         uint32_t w,
                         size_t *added);
+
+/* Frees tr_align_pair's scratch. */
+void tr_pair_free(tr *s);
 
 /* Provenance (clusters, trees) and laundering from the reuse rows. */
 chorus_rc tr_provenance(tr *s);
