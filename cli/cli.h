@@ -61,10 +61,11 @@ chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdi
  * docs (CSV doc_id,source,published,url,title,text) traced against the
  * posts of c; exposed (may be NULL) lists exposed accounts; accounts in a
  * group of OUTDIR/accounts.csv (written by coord_stage) count as origins
- * too. Writes OUTDIR/reuse.csv, provenance.csv, tree.csv, laundering.csv
+ * too; narratives (may be NULL) adds provenance per narrative of that
+ * catalogue. Writes OUTDIR/reuse.csv, provenance.csv, tree.csv, laundering.csv
  * and, when db is not NULL, the same tables into it (cli/cmd_trace.c). */
 chorus_rc trace_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db,
-                      const char *docs, const char *exposed);
+                      const char *docs, const char *exposed, const char *narratives);
 
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);

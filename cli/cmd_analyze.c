@@ -239,7 +239,7 @@ int cmd_analyze(int argc, char **argv)
     }
     if (!rc && r.docs) {
         t = cli_now();
-        rc = trace_stage(ctx, c, r.outdir, db, r.docs, r.exposed);
+        rc = trace_stage(ctx, c, r.outdir, db, r.docs, r.exposed, r.narratives);
         r.t_trace = cli_now() - t;
     }
     if (db && !rc && (rc = chorus_db_commit(db)))

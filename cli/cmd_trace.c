@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <chorus/csv.h>
+#include <chorus/match.h>
 #include <chorus/output.h>
 #include <chorus/trace.h>
 #include <errno.h>
@@ -27,8 +28,9 @@ static const char usage[] =
     "  reuse.csv        source_id,target_id,source_time,target_time,lag_s,\n"
     "                   source_start,source_end,target_start,target_end,\n"
     "                   identity,coverage (byte offsets into the original texts)\n"
-    "  provenance.csv   one row per cluster: earliest witness, first outlet,\n"
-    "                   counts, time to reach 10 and 100 accounts, hops\n"
+    "  provenance.csv   one row per cluster (and narrative): earliest witness,\n"
+    "                   first outlet, counts, time to reach 10 and 100\n"
+    "                   accounts, hops\n"
     "  tree.csv         cluster_id,item_id,parent_id,lag_s\n"
     "  laundering.csv   outlet_doc_id,outlet,origin_post_id,origin_account,\n"
     "                   lag_s,identity,coverage,passage,exposed_at,exposure\n"
@@ -44,6 +46,9 @@ static const char usage[] =
     "                       and the date it was exposed\n"
     "  --groups FILE        accounts.csv of 'chorus coord': accounts in a group\n"
     "                       count as laundering origins too\n"
+    "  --narratives FILE    a catalogue (CSV narrative_id,label,text): adds one\n"
+    "                       provenance row per narrative the posts or articles\n"
+    "                       carry ('chorus match' finds them)\n"
     "  --max-lag DAYS       a source at most this long before its target (30)\n"
     "  --min-span N         shortest passage reported, in characters (50)\n"
     "  --same-source        also reuse between items of the same outlet\n"
@@ -57,7 +62,7 @@ static const char default_map[] = "id=doc_id,account=source,source=source,time=p
                                   "text=text,title=title,url=url";
 
 typedef struct trace_args {
-    const char *outdir, *docs, *docs_map, *exposed, *groups;
+    const char *outdir, *docs, *docs_map, *exposed, *groups, *narratives;
     chorus_trace_opts o;
     int quiet;
 } trace_args;
@@ -105,7 +110,8 @@ static const column prov_cols[] = {
     {"witness_note", "TEXT"},         {"first_outlet", "TEXT"},
     {"first_outlet_id", "TEXT"},      {"first_outlet_lag_s", "INTEGER"},
     {"to_10_accounts_s", "INTEGER"},  {"to_100_accounts_s", "INTEGER"},
-    {"hops", "INTEGER"},              {"last_time", "TEXT"}};
+    {"hops", "INTEGER"},              {"last_time", "TEXT"},
+    {"narrative_id", "TEXT"}};
 static const column tree_cols[] = {
     {"cluster_id", "INTEGER"}, {"item_id", "TEXT"}, {"parent_id", "TEXT"}, {"lag_s", "INTEGER"}};
 static const column launder_cols[] = {
@@ -160,6 +166,7 @@ static chorus_rc sink_close(chorus_ctx *ctx, sink *k, const char *outdir, const 
 typedef struct items {
     const chorus_corpus *posts, *docs;
     uint32_t n_posts;
+    const chorus_catalogue *cat; /* --narratives, or NULL */
 } items;
 
 typedef struct item {
@@ -226,7 +233,8 @@ static void write_provenance(const chorus_trace *t, const items *it, sink *k)
         if (has_o)
             item_get(it, (uint32_t)c->first_outlet, &o);
         chorus_db_value v[] = {
-            chorus_db_int((int64_t)i + 1), tval(c->passage ? "passage" : "near-duplicate"),
+            chorus_db_int((int64_t)i + 1),
+            tval(c->narrative >= 0 ? "narrative" : c->passage ? "passage" : "near-duplicate"),
             chorus_db_int(c->items), chorus_db_int(c->posts), chorus_db_int(c->accounts),
             chorus_db_int(c->articles), chorus_db_int(c->outlets), chorus_db_text(e.v.id),
             chorus_db_text(e.source), tval(e.when), tval(note),
@@ -234,7 +242,9 @@ static void write_provenance(const chorus_trace *t, const items *it, sink *k)
             has_o ? chorus_db_text(o.v.id) : chorus_db_null(),
             has_o ? chorus_db_int((o.v.time_ms - c->first_ms) / 1000) : chorus_db_null(),
             secs_or_null(c->to_10_accounts_ms), secs_or_null(c->to_100_accounts_ms),
-            chorus_db_int(c->hops), tval(last)};
+            chorus_db_int(c->hops), tval(last),
+            c->narrative >= 0 ? chorus_db_text(chorus_catalogue_narrative_id(it->cat, (uint32_t)c->narrative))
+                              : chorus_db_null()};
         emit(k, v);
     }
 }
@@ -352,6 +362,22 @@ static chorus_rc ingest_docs(chorus_ctx *ctx, const char *path, const char *map,
     return rc;
 }
 
+/* Provenance per narrative of the catalogue at path (--narratives). */
+static chorus_rc narratives(chorus_ctx *ctx, chorus_trace *t, const chorus_corpus *posts,
+                            const chorus_corpus *docs, const char *path, chorus_catalogue **cat)
+{
+    chorus_rc rc = chorus_catalogue_new(ctx, NULL, cat);
+    if (!rc)
+        rc = chorus_catalogue_read(*cat, path, NULL);
+    if (!rc)
+        rc = chorus_catalogue_build(*cat);
+    if (!rc)
+        rc = chorus_trace_narratives(t, posts, docs, *cat);
+    if (rc)
+        cli_error("--narratives %s", chorus_errmsg(ctx));
+    return rc;
+}
+
 static void print_summary(const chorus_trace *t, const char *outdir)
 {
     const chorus_trace_stats *s = &t->stats;
@@ -371,6 +397,7 @@ static chorus_rc run_trace(chorus_ctx *ctx, const chorus_corpus *posts, const tr
     chorus_exposed *ex = NULL;
     uint8_t *groups = NULL;
     chorus_trace *t = NULL;
+    chorus_catalogue *cat = NULL;
     chorus_rc rc = docs ? CHORUS_OK : CHORUS_ENOMEM;
     if (!rc && a->docs)
         rc = ingest_docs(ctx, a->docs, a->docs_map ? a->docs_map : default_map, a->quiet, docs);
@@ -380,8 +407,10 @@ static chorus_rc run_trace(chorus_ctx *ctx, const chorus_corpus *posts, const tr
         cli_error("--groups %s", chorus_errmsg(ctx));
     if (!rc && (rc = chorus_trace_run(ctx, posts, docs, ex, groups, &a->o, &t)))
         cli_error("trace: %s", chorus_errmsg(ctx));
+    if (!rc && a->narratives)
+        rc = narratives(ctx, t, posts, docs, a->narratives, &cat);
     if (!rc) {
-        items it = {posts, docs, t->n_posts};
+        items it = {posts, docs, t->n_posts, cat};
         rc = write_all(ctx, t, &it, a->outdir, db);
     }
     if (!rc && !a->quiet)
@@ -389,6 +418,7 @@ static chorus_rc run_trace(chorus_ctx *ctx, const chorus_corpus *posts, const tr
     if (rc == CHORUS_ENOMEM && !chorus_errcode(ctx))
         cli_error("out of memory");
     chorus_trace_free(t);
+    chorus_catalogue_free(cat);
     free(groups);
     chorus_exposed_free(ex);
     chorus_corpus_free(docs);
@@ -396,12 +426,12 @@ static chorus_rc run_trace(chorus_ctx *ctx, const chorus_corpus *posts, const tr
 }
 
 chorus_rc trace_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db,
-                      const char *docs, const char *exposed)
+                      const char *docs, const char *exposed, const char *narratives_path)
 {
     trace_args a;
     memset(&a, 0, sizeof a);
     chorus_trace_defaults(&a.o);
-    a.outdir = outdir, a.docs = docs, a.exposed = exposed;
+    a.outdir = outdir, a.docs = docs, a.exposed = exposed, a.narratives = narratives_path;
     char groups[4200];
     snprintf(groups, sizeof groups, "%s/accounts.csv", outdir);
     FILE *g = fopen(groups, "rb");
@@ -435,6 +465,7 @@ static int own_option(void *cmd, int opt, const char *arg)
     case 'p': a->docs_map = arg; return 1;
     case 'e': a->exposed = arg; return 1;
     case 'g': a->groups = arg; return 1;
+    case 'N': a->narratives = arg; return 1;
     case 'S': a->o.same_source = 1; return 1;
     case 'l':
         if (parse_number(arg, "--max-lag", 0.0001, 36500, &x) < 0)
@@ -458,7 +489,8 @@ int cmd_trace(int argc, char **argv)
         {"docs-map", required_argument, 0, 'p'},   {"exposed", required_argument, 0, 'e'},
         {"groups", required_argument, 0, 'g'},     {"max-lag", required_argument, 0, 'l'},
         {"min-span", required_argument, 0, 'n'},   {"same-source", no_argument, 0, 'S'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+        {"narratives", required_argument, 0, 'N'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     trace_args a;
     memset(&a, 0, sizeof a);
     chorus_trace_defaults(&a.o);

@@ -132,6 +132,7 @@ typedef struct chorus_trace_reuse {
  * reuse connects: a passage cluster). Times in ms; -1 when never. */
 typedef struct chorus_trace_cluster {
     int passage;              /* 1: holds an article or reuse; 0: a near-duplicate cluster */
+    int64_t narrative;        /* catalogue narrative number (chorus_trace_narratives), or -1 */
     uint32_t items, posts, accounts, articles, outlets, hops;
     uint32_t earliest;        /* item */
     uint32_t ties;            /* other items at the earliest item's time */
@@ -185,6 +186,16 @@ chorus_rc chorus_trace_run(chorus_ctx *ctx, const chorus_corpus *posts, const ch
                            const chorus_trace_opts *o, chorus_trace **out);
 
 void chorus_trace_free(chorus_trace *t);
+
+struct chorus_catalogue;
+
+/* Adds one cluster per narrative of a built catalogue (match.h) found in
+ * the posts or the articles (the same corpora as the run that made t):
+ * its members are the items matching finds carrying it, with no tree
+ * (hops 0) and no reuse. Matching runs with the catalogue's options.
+ * CHORUS_ENOMEM; the errors of chorus_match_corpus. */
+chorus_rc chorus_trace_narratives(chorus_trace *t, const chorus_corpus *posts,
+                                  const chorus_corpus *docs, const struct chorus_catalogue *cat);
 
 #ifdef __cplusplus
 }

@@ -218,6 +218,7 @@ static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c, const uint32_t *pp
         return CHORUS_ENOMEM;
     chorus_trace_cluster *cl = &r->clusters[r->n_clusters++];
     memset(cl, 0, sizeof *cl);
+    cl->narrative = -1;
     const uint32_t *it = p->items + p->start[c];
     cl->items = p->start[c + 1] - p->start[c];
     cl->earliest = it[0];
