@@ -2,21 +2,29 @@
 """Scores `chorus trace` on a `chorus simulate` folder (docs/quality.md,
 "Provenance").
 
-usage: trace_quality.py SIMDIR OUTDIR
+usage: trace_quality.py SIMDIR OUTDIR [ORIGINS]
 
-OUTDIR is a trace run on SIMDIR (tweets.csv, --docs documents.csv). The
-simulator's truth_laundering.csv names every laundered article and "the
-first campaign post that used its narrative", which may be a post of
-hashtags only: text reuse cannot see that. So the text truth is derived
-here: an article is *traceable* when some earlier non-retweet post carries
-its narrative's text (shares a 30-character window of a catalogue row,
-case-folded), and its earliest witness is the earliest such post (by the
-snowflake time; unique when no other carrier has the same millisecond).
+OUTDIR is a trace run on SIMDIR (tweets.csv, --docs documents.csv) whose
+laundering origins were ORIGINS: "campaign" (the default: every campaign
+account of truth_accounts.csv given as --groups) or "exposed"
+(exposed_accounts.txt given as --exposed).
 
-Prints: laundering precision (rows whose article is laundered), recall over
-traceable verbatim and edited articles (and paraphrases, for reference),
-earliest-witness accuracy where unique, agreement with the simulator's
-origin post, and span F1 of the laundered passage for verbatim articles.
+The simulator's truth_laundering.csv names every laundered article and "the
+first campaign post that used its narrative", which is often a post of a
+link or hashtags only, and the narrative's text is often first posted by
+benign accounts repeating a talking point: text cannot attribute those to
+the campaign. So the text truth is derived here. A post *carries* a
+narrative when it is not a retweet and shares a 30-character window of a
+catalogue row (case-folded). A laundered article's *earliest witness* is
+the earliest carrier before it (snowflake time; unique when no other
+carrier has the same millisecond). The article is *text-laundered* when
+that witness's account is an origin (a campaign account, or exposed).
+
+Prints: precision (rows whose article is text-laundered and whose origin is
+the earliest witness; and rows whose article the simulator calls
+laundered), recall over text-laundered verbatim and edited articles (and
+paraphrases, for reference), earliest-witness accuracy where unique, and
+span F1 of the laundered passage for verbatim articles.
 """
 import csv
 import sys
@@ -41,6 +49,12 @@ def windows(text):
 
 def main():
     sim, out = sys.argv[1], sys.argv[2]
+    mode = sys.argv[3] if len(sys.argv) > 3 else "campaign"
+    if mode == "exposed":
+        origins = {l.strip() for l in open(f"{sim}/exposed_accounts.txt") if l.strip()}
+    else:
+        origins = {r["account_id"] for r in csv.DictReader(open(f"{sim}/truth_accounts.csv"))
+                   if r["campaign_id"]}
     rel, narr = {}, {}
     for r in csv.DictReader(open(f"{sim}/truth_docs.csv")):
         rel[r["id"]], narr[r["id"]] = r["relation"], r["narrative_id"]
@@ -48,15 +62,17 @@ def main():
     rows = defaultdict(list)
     for r in csv.DictReader(open(f"{sim}/narratives.csv")):
         rows[r["narrative_id"]].append(r["text"])
-    win = {n: set().union(*(windows(t) for t in ts)) for n, ts in rows.items()}
+    # carriers are counted per catalogue row (a language): an article
+    # carries one row's text, and only posts of that row witness it
+    win = {(n, i): windows(t) for n, ts in rows.items() for i, t in enumerate(ts)}
     # a cheap prefilter: the first word-4-gram index of each narrative row
     keys = {}
     for n, ts in rows.items():
         for t in ts:
             w = t.lower().split()
             for i in range(len(w) - 3):
-                keys.setdefault(" ".join(w[i:i + 4]), set()).add(n)
-    carriers = defaultdict(list)  # narrative -> [(ms, post_id)]
+                keys.setdefault(" ".join(w[i:i + 4]), set()).add((n, ts.index(t)))
+    carriers = defaultdict(list)  # (narrative, row) -> [(ms, post_id, account)]
     for r in csv.DictReader(open(f"{sim}/tweets.csv")):
         if r["is_retweet"] == "true":
             continue
@@ -68,7 +84,7 @@ def main():
             cand |= keys.get(" ".join(w[i:i + 4]), set())
         for n in cand:
             if any(low[i:i + W] in win[n] for i in range(0, max(0, len(low) - W + 1))):
-                carriers[n].append((snow_ms(r["tweetid"]), r["tweetid"]))
+                carriers[n].append((snow_ms(r["tweetid"]), r["tweetid"], r["userid"]))
     docs = {r["doc_id"]: r for r in csv.DictReader(open(f"{sim}/documents.csv"))}
     from datetime import datetime
     def doc_ms(d):
@@ -76,22 +92,36 @@ def main():
             if docs[d]["published"].endswith("Z") else None
     text_origin, unique = {}, {}
     for d in truth:
-        n = narr[d]
+        body = windows(docs[d]["text"])
+        n = max(((narr[d], i) for i in range(len(rows[narr[d]]))),
+                key=lambda k: len(win[k] & body))
         before = sorted(c for c in carriers.get(n, []) if c[0] is not None and c[0] < doc_ms(d))
-        if before:
+        if before and before[0][2] in origins:
             text_origin[d] = before[0][1]
             unique[d] = len(before) == 1 or before[1][0] != before[0][0]
     pred = {}
     for r in csv.DictReader(open(f"{out}/laundering.csv")):
         pred[r["outlet_doc_id"]] = r
     tp = sum(1 for d in pred if d in truth)
-    print(f"laundering rows: {len(pred)}; laundered articles in the truth: {len(truth)} "
-          f"(traceable by text: {len(text_origin)})")
-    print(f"precision (row's article is laundered): {tp}/{len(pred)} = {tp / max(1, len(pred)):.3f}")
+    tp_text = sum(1 for d in pred if d in text_origin and pred[d]["origin_post_id"] == text_origin[d])
+    print(f"origins: {mode} ({len(origins)} accounts)")
+    print(f"laundering rows: {len(pred)}; laundered articles in the truth: {len(truth)}, "
+          f"text-laundered (earliest carrier is an origin): {len(text_origin)}")
+    print(f"precision (text-laundered, origin = earliest witness): {tp_text}/{len(pred)} = "
+          f"{tp_text / max(1, len(pred)):.3f}")
+    print(f"precision (the simulator calls the article laundered): {tp}/{len(pred)} = "
+          f"{tp / max(1, len(pred)):.3f}")
     for kinds in (("verbatim", "edited"), ("verbatim",), ("edited",), ("paraphrase",)):
         ds = [d for d in text_origin if rel[d] in kinds]
         hit = sum(1 for d in ds if d in pred)
-        print(f"recall, traceable {'+'.join(kinds)}: {hit}/{len(ds)} = {hit / max(1, len(ds)):.3f}")
+        print(f"recall, text-laundered {'+'.join(kinds)}: {hit}/{len(ds)} = {hit / max(1, len(ds)):.3f}")
+    allv = [d for d in truth if rel[d] in ("verbatim", "edited")]
+    print(f"recall of the simulator's verbatim+edited (any first carrier): "
+          f"{sum(1 for d in allv if d in pred)}/{len(allv)}")
+    missed = [d for d in text_origin if d not in pred and rel[d] in ("verbatim", "edited")]
+    for d in missed[:int(__import__("os").environ.get("TRACE_SHOW_MISSED", "0"))]:
+        print(f"  missed {d} ({rel[d]}, {narr[d]}, {docs[d]['published']}): earliest carrier "
+              f"{text_origin[d]}", file=sys.stderr)
     un = [d for d in text_origin if d in pred and unique[d]]
     ok = sum(1 for d in un if pred[d]["origin_post_id"] == text_origin[d])
     print(f"earliest witness = earliest carrier post (unique): {ok}/{len(un)} = {ok / max(1, len(un)):.3f}")

@@ -28,7 +28,8 @@ typedef struct chorus_trace_opts {
     uint32_t doc_k, doc_w;  /* anchors between articles (25, 26) */
     uint32_t min_span;      /* aligned spans shorter than this many code points of the match
                                form are dropped (50) */
-    uint32_t min_anchors;   /* shared anchors a post and an article need to be aligned (3) */
+    double min_identity;    /* ... and spans of lower identity (0.8) */
+    uint32_t min_anchors;   /* shared anchors a post and an article need to be aligned (5) */
     uint32_t doc_min_anchors; /* ... two articles (4: stock phrases are no reuse) */
     uint32_t max_sources;   /* earlier articles aligned per article, most shared anchors
                                first (16) */

@@ -235,7 +235,7 @@ chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t un
         rc = align_chain(s, m + i, j - i, k, w, &sp);
         uint32_t la = sp.a_end - sp.a_start, lb = sp.b_end - sp.b_start;
         if (!rc && sp.score > 0 && (la < lb ? la : lb) >= s->o->min_span &&
-            !overlaps(kept, n_kept, &sp))
+            sp.matches >= s->o->min_identity * sp.columns && !overlaps(kept, n_kept, &sp))
             kept[n_kept++] = sp;
         i = j;
     }

@@ -19,7 +19,8 @@ void chorus_trace_defaults(chorus_trace_opts *o)
     o->post_k = 14, o->post_w = 10;
     o->doc_k = 25, o->doc_w = 26;
     o->min_span = 50;
-    o->min_anchors = 3;
+    o->min_anchors = 5;
+    o->min_identity = 0.8;
     o->max_df_posts = 1000;
     o->max_df_docs = 10;
     o->doc_min_anchors = 4;
