@@ -17,8 +17,10 @@ the campaign. So the text truth is derived here. A post *carries* a
 narrative when it is not a retweet and shares a 30-character window of a
 catalogue row (case-folded). A laundered article's *earliest witness* is
 the earliest carrier before it (snowflake time; unique when no other
-carrier has the same millisecond). The article is *text-laundered* when
-that witness's account is an origin (a campaign account, or exposed).
+carrier has the same millisecond), unless a verbatim or edited article
+carrying the same row came out before that post: then the earliest witness
+is that outlet. The article is *text-laundered* when its earliest witness
+is a post whose account is an origin (a campaign account, or exposed).
 
 Prints: precision (rows whose article is text-laundered and whose origin is
 the earliest witness; and rows whose article the simulator calls
@@ -90,12 +92,19 @@ def main():
     def doc_ms(d):
         return int(datetime.strptime(docs[d]["published"], "%Y-%m-%dT%H:%M:%SZ").timestamp() * 1000) \
             if docs[d]["published"].endswith("Z") else None
-    text_origin, unique = {}, {}
+    text_origin, unique, row_of = {}, {}, {}
     for d in truth:
         body = windows(docs[d]["text"])
-        n = max(((narr[d], i) for i in range(len(rows[narr[d]]))),
-                key=lambda k: len(win[k] & body))
+        row_of[d] = max(((narr[d], i) for i in range(len(rows[narr[d]]))),
+                        key=lambda k: len(win[k] & body))
+    for d in truth:
+        n = row_of[d]
         before = sorted(c for c in carriers.get(n, []) if c[0] is not None and c[0] < doc_ms(d))
+        # an earlier article carrying the same text is an earlier witness
+        first_doc = min((doc_ms(e) for e in truth if row_of[e] == n and e != d and
+                         rel[e] in ("verbatim", "edited") and doc_ms(e) < doc_ms(d)), default=None)
+        if before and first_doc is not None and first_doc < before[0][0]:
+            continue
         if before and before[0][2] in origins:
             text_origin[d] = before[0][1]
             unique[d] = len(before) == 1 or before[1][0] != before[0][0]

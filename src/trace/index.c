@@ -124,3 +124,14 @@ void tr_index_free(chorus_ctx *ctx, tr_index *ix)
     ch_free(ctx, ix->slot_count, size * sizeof *ix->slot_count);
     memset(ix, 0, sizeof *ix);
 }
+
+const uint32_t *tr_index_find_all(const tr_index *ix, uint64_t key, uint32_t *count)
+{
+    uint32_t raw;
+    const uint32_t *v = tr_index_find(ix, key, count, &raw);
+    if (v || raw == 0)
+        return v;
+    size_t slot = slot_of(ix, key);
+    *count = raw;
+    return ix->vals + ix->slot_start[slot];
+}

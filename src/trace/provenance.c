@@ -360,6 +360,44 @@ static chorus_rc add_launder(tr *s, uint32_t row, uint32_t origin, int64_t when,
     return CHORUS_OK;
 }
 
+/* Shared doc_k anchors that make an earlier article a witness of a passage. */
+#define WITNESS_ANCHORS 2
+
+/* Sets *first when an article published before before_ms carries the
+ * passage of reuse row x: WITNESS_ANCHORS of the passage's article
+ * anchors, however frequent (a talking point laundered by many outlets
+ * is frequent among articles). The passage's earliest witness is then an
+ * outlet, not the post. */
+static chorus_rc outlet_first(tr *s, const chorus_trace_reuse *x, int64_t before_ms, int *first)
+{
+    uint32_t d = x->target - s->n_posts, *v = NULL;
+    size_t n = 0, cap = 0;
+    *first = 0;
+    chorus_rc rc = tr_text_load(s, &s->tgt, d, 1);
+    if (!rc)
+        rc = tr_text_anchors(s, &s->tgt, s->o->doc_k, s->o->doc_w);
+    for (size_t a = 0; a < s->tgt.n_anchors && !rc; a++) {
+        uint32_t at = s->tgt.tb.src_off[s->tgt.off[s->tgt.anchors[a].pos]], cnt;
+        if (at < x->target_start || at >= x->target_end)
+            continue;
+        const uint32_t *e = tr_index_find_all(&s->doc_ix, s->tgt.anchors[a].hash, &cnt);
+        for (uint32_t i = 0; i < cnt && !rc; i++) {
+            if (e[i] == d || s->doc_ms[e[i]] >= before_ms)
+                continue;
+            if (!(rc = ch_grow(s->ctx, (void **)&v, &cap, n + 1, sizeof *v)))
+                v[n++] = e[i];
+        }
+    }
+    for (size_t i = 0; i < n && !rc && !*first; i++) { /* n is small: a passage's anchors */
+        size_t same = 0;
+        for (size_t j = 0; j < n; j++)
+            same += v[j] == v[i];
+        *first = same >= WITNESS_ANCHORS;
+    }
+    ch_free(s->ctx, v, cap * sizeof *v);
+    return rc;
+}
+
 chorus_rc tr_laundering(tr *s, const chorus_exposed *ex, const uint8_t *groups)
 {
     uint32_t n_acc = s->posts ? chorus_corpus_account_count(s->posts) : 0;
@@ -375,6 +413,12 @@ chorus_rc tr_laundering(tr *s, const chorus_exposed *ex, const uint8_t *groups)
         if (row == UINT32_MAX)
             continue;
         uint32_t a = s->post_account[origin];
+        int first = 0;
+        if ((when[a] != INT64_MAX || (groups && groups[a])) &&
+            (rc = outlet_first(s, &r[row], s->post_ms[origin], &first)))
+            break;
+        if (first)
+            continue;
         if (when[a] != INT64_MAX)
             rc = add_launder(s, row, origin, when[a], 0);
         else if (groups && groups[a])

@@ -34,6 +34,9 @@ chorus_rc tr_index_build(chorus_ctx *ctx, tr_index *ix, uint32_t max_df, const u
  * values before the df cap (may be NULL). */
 const uint32_t *tr_index_find(const tr_index *ix, uint64_t key, uint32_t *count, uint32_t *raw);
 
+/* Values of key, the frequent ones too. */
+const uint32_t *tr_index_find_all(const tr_index *ix, uint64_t key, uint32_t *count);
+
 void tr_index_free(chorus_ctx *ctx, tr_index *ix);
 
 /* One text as code points: cp[i] at byte off[i] of the match form tb,
