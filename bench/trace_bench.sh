@@ -44,9 +44,19 @@ wc -l "$out"/*.csv
 q=$(mktemp -d)
 "$chorus" trace -q "$data/tweets.csv" --docs "$data/documents.csv" \
     --groups "$data/campaign_groups.csv" -o "$q"
-python3 bench/trace_quality.py "$data" "$q"
+python3 bench/trace_quality.py "$data" "$q" campaign
 echo "-- exposed accounts only (no groups):"
 "$chorus" trace -q "$data/tweets.csv" --docs "$data/documents.csv" \
     --exposed "$data/exposed_accounts.txt" -o "$q"
-python3 bench/trace_quality.py "$data" "$q"
+python3 bench/trace_quality.py "$data" "$q" exposed
+
+# 4. Quality on hard data: 200 k posts, seed 3 (more edits and paraphrases).
+hard=bench/data/trace_hard_200k
+[ -f "$hard/tweets.csv" ] || "$chorus" simulate -q --posts 200k --seed 3 --difficulty hard -o "$hard"
+awk -F, 'NR > 1 && $2 != "" {print $1 "," $2}' "$hard/truth_accounts.csv" |
+    sed '1i account_id,group_id' > "$hard/campaign_groups.csv"
+echo "-- hard, 200 k posts, campaign accounts as groups:"
+"$chorus" trace -q "$hard/tweets.csv" --docs "$hard/documents.csv" \
+    --groups "$hard/campaign_groups.csv" -o "$q"
+python3 bench/trace_quality.py "$hard" "$q" campaign
 rm -rf "$out" "$q"

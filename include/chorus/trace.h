@@ -162,13 +162,14 @@ typedef struct chorus_trace_stats {
 } chorus_trace_stats;
 
 typedef struct chorus_trace {
-    chorus_trace_reuse *reuse;     /* by target, then source */
+    chorus_trace_reuse *reuse;     /* by target in article order: article sources first */
     size_t n_reuse;
-    chorus_trace_cluster *clusters; /* by first time, then earliest item */
+    chorus_trace_cluster *clusters; /* by first time, then earliest item; narratives
+                                      (chorus_trace_narratives) after them */
     size_t n_clusters;
     chorus_trace_edge *edges;      /* by cluster, then time */
     size_t n_edges;
-    chorus_trace_launder *launder; /* by article time */
+    chorus_trace_launder *launder; /* in article order */
     size_t n_launder;
     uint32_t n_posts;              /* items below this are posts */
     chorus_trace_stats stats;
