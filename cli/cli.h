@@ -60,6 +60,16 @@ chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narra
  * and, when db is not NULL, its tables clusters and cluster_summary. */
 chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
 
+/* Provenance with default options (as `chorus trace`): the articles at
+ * docs (CSV doc_id,source,published,url,title,text) traced against the
+ * posts of c; exposed (may be NULL) lists exposed accounts; accounts in a
+ * group of OUTDIR/accounts.csv (written by coord_stage) count as origins
+ * too; narratives (may be NULL) adds provenance per narrative of that
+ * catalogue. Writes OUTDIR/reuse.csv, provenance.csv, tree.csv, laundering.csv
+ * and, when db is not NULL, the same tables into it (cli/cmd_trace.c). */
+chorus_rc trace_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db,
+                      const char *docs, const char *exposed, const char *narratives);
+
 /* Each subcommand: argv[0] is the subcommand name. Returns an exit code. */
 int cmd_ingest(int argc, char **argv);
 int cmd_match(int argc, char **argv);
@@ -76,6 +86,8 @@ int cmd_report(int argc, char **argv);
 struct chorus_report_info;
 int cli_write_report(const char *db_path, const char *html, const struct chorus_report_info *info,
                      int quiet);
+
+int cmd_trace(int argc, char **argv);
 
 /* Exit code for a library return code. */
 int cli_exit_code(chorus_rc rc);

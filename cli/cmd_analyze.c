@@ -31,12 +31,18 @@ static const char usage[] =
     "  clusters.csv, cluster_summary.csv   near-duplicate texts ('chorus dedup')\n"
     "  matches.csv, narrative_summary.csv  with --narratives: the catalogue's\n"
     "                  talking points found in the posts ('chorus match')\n"
+    "  reuse.csv, provenance.csv, tree.csv, laundering.csv  with --docs: text\n"
+    "                  the articles reuse, its earliest witness and spread, and\n"
+    "                  laundering from exposed or grouped accounts ('chorus trace')\n"
     "Inputs are read as by 'chorus ingest' (see its --help for formats).\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR       output folder (required)\n"
     "  --narratives FILE   a catalogue of talking points to match (CSV\n"
     "                      narrative_id,label,text; see 'chorus match --help')\n"
+    "  --docs FILE         articles to trace (CSV doc_id,source,published,url,\n"
+    "                      title,text; see 'chorus trace --help')\n"
+    "  --exposed FILE      exposed accounts, one a line (optionally ,DATE)\n"
     "  -h, --help          this help\n"
     "\n"
     "%s"
@@ -49,7 +55,8 @@ typedef struct run {
     int n_inputs, argc;
     char **argv;
     const char *narratives; /* --narratives: the catalogue, or NULL */
-    double t_ingest, t_db, t_coord, t_dedup, t_match, t_report;
+    const char *docs, *exposed; /* --docs, --exposed: for the trace stage, or NULL */
+    double t_ingest, t_db, t_coord, t_dedup, t_match, t_trace, t_report;
     char started[32];
 } run;
 
@@ -116,8 +123,9 @@ static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
     manifest_inputs(o, ctx, r);
     manifest_counts(o, c, &in->stats);
     fprintf(o, "  \"seconds\": {\"ingest\": %.3f, \"database\": %.3f, \"coordination\": %.3f, "
-               "\"near_duplicates\": %.3f, \"narratives\": %.3f, \"report\": %.3f}\n}\n",
-            r->t_ingest, r->t_db, r->t_coord, r->t_dedup, r->t_match, r->t_report);
+               "\"near_duplicates\": %.3f, \"narratives\": %.3f, \"trace\": %.3f, "
+               "\"report\": %.3f}\n}\n",
+            r->t_ingest, r->t_db, r->t_coord, r->t_dedup, r->t_match, r->t_trace, r->t_report);
     if (fclose(o) != 0) {
         cli_error("%s: %s", path, strerror(errno));
         return CHORUS_EIO;
@@ -150,7 +158,8 @@ static int parse_args(int argc, char **argv, run *r, cli_ingest *in)
 {
     static const struct option longopts[] = {
         CLI_INGEST_LONGOPTS, {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
-        {"narratives", required_argument, 0, 'n'}, {0, 0, 0, 0}};
+        {"narratives", required_argument, 0, 'n'}, {"docs", required_argument, 0, 'd'},
+        {"exposed", required_argument, 0, 'e'}, {0, 0, 0, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
@@ -163,6 +172,10 @@ static int parse_args(int argc, char **argv, run *r, cli_ingest *in)
             r->outdir = optarg;
         else if (opt == 'n')
             r->narratives = optarg;
+        else if (opt == 'd')
+            r->docs = optarg;
+        else if (opt == 'e')
+            r->exposed = optarg;
         else if (opt == 'h') {
             printf(usage, cli_ingest_help);
             return -1;
@@ -223,6 +236,11 @@ int cmd_analyze(int argc, char **argv)
         t = cli_now();
         rc = match_stage(ctx, c, r.narratives, r.outdir, db);
         r.t_match = cli_now() - t;
+    }
+    if (!rc && r.docs) {
+        t = cli_now();
+        rc = trace_stage(ctx, c, r.outdir, db, r.docs, r.exposed, r.narratives);
+        r.t_trace = cli_now() - t;
     }
     if (db && !rc && (rc = chorus_db_commit(db)))
         cli_error("%s", chorus_errmsg(ctx));

@@ -42,6 +42,7 @@ static const struct {
     {"match", cmd_match},
     {"report", cmd_report},
     {"simulate", cmd_simulate},
+    {"trace", cmd_trace},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,99 @@
+/*
+ * trace_impl.h - what the files of src/trace share: the anchor index (a
+ * sorted multimap from anchor hash to unit or article), a normalised text
+ * as code points, and the state of one run.
+ */
+#ifndef CH_TRACE_IMPL_H
+#define CH_TRACE_IMPL_H
+
+#include "core/ctx.h"
+
+#include <chorus/trace.h>
+
+/* Anchor hash -> values (units or articles), built once then read. */
+typedef struct tr_index {
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t n, cap, cap_vals;
+    uint64_t *slot_key;            /* open addressing over the distinct keys */
+    uint32_t *slot_start, *slot_count; /* count 0: the key is not to be used */
+    size_t mask;
+} tr_index;
+
+chorus_rc tr_index_add(chorus_ctx *ctx, tr_index *ix, uint64_t key, uint32_t val);
+
+/* Sorts, drops repeated (key, value) pairs and builds the table; keys
+ * whose document frequency passes max_df are kept with count 0 (known,
+ * unused). The frequency counts values, or with group_of (may be NULL)
+ * the distinct groups of the values; stamp then has one zeroed entry per
+ * group. */
+chorus_rc tr_index_build(chorus_ctx *ctx, tr_index *ix, uint32_t max_df, const uint32_t *group_of,
+                         uint32_t *stamp);
+
+/* Values of key (count 0 when absent or unused); *raw gets the number of
+ * values before the df cap (may be NULL). */
+const uint32_t *tr_index_find(const tr_index *ix, uint64_t key, uint32_t *count, uint32_t *raw);
+
+/* Values of key, the frequent ones too. */
+const uint32_t *tr_index_find_all(const tr_index *ix, uint64_t key, uint32_t *count);
+
+void tr_index_free(chorus_ctx *ctx, tr_index *ix);
+
+/* One text as code points: cp[i] at byte off[i] of the match form tb,
+ * whose src_off maps back to the original. */
+typedef struct tr_text {
+    chorus_text_buf tb;
+    uint32_t *cp, *off;
+    size_t n, cap;
+    chorus_trace_anchor *anchors; /* winnowed anchors; the block holding all four arrays */
+    uint64_t *hashes;             /* scratch for winnowing */
+    size_t n_anchors;
+} tr_text;
+
+/* The state of one run. */
+typedef struct tr {
+    chorus_ctx *ctx;
+    const chorus_corpus *posts, *docs;
+    const chorus_trace_opts *o;
+    chorus_trace *res;
+    chorus_normalizer *norm;
+    uint32_t n_posts, n_docs, n_units;
+    uint32_t *unit_first; /* n_units + 1: members of unit u are member[unit_first[u]..] */
+    uint32_t *member;     /* posts, in time order within a unit */
+    uint32_t *unit_rep;   /* the representative post of each unit */
+    uint32_t *post_unit;  /* per post: its unit, or UINT32_MAX */
+    float *post_sim;      /* per post: similarity to its unit's representative */
+    size_t cap_units, cap_members;
+    int64_t *post_ms, *doc_ms;
+    uint32_t *post_account, *doc_outlet, *outlet_items;
+    uint32_t n_outlets;
+    tr_index post_ix, doc_ix, boiler;
+    tr_text src, tgt;
+    void *matches;        /* scratch of tr_align_pair */
+    uint32_t *reuse_unit; /* per reuse row: the source's unit, or UINT32_MAX for an article */
+    size_t cap_reuse_unit;
+} tr;
+
+/* Normalises item (a post, or an article when doc) into t. */
+chorus_rc tr_text_load(tr *s, tr_text *t, uint32_t index, int doc);
+
+/* Winnowed anchors of t (k, w) into t->anchors. */
+chorus_rc tr_text_anchors(tr *s, tr_text *t, uint32_t k, uint32_t w);
+
+void tr_text_free(chorus_ctx *ctx, tr_text *t);
+
+/* Aligns source text a with target b (whose masked code points are
+ * CHORUS_TRACE_MASKED) using their winnowed (k, w) anchors; adds a reuse
+ * row per span of at least min_span. Returns the rows added in *added. */
+chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit, uint32_t k,
+                        uint32_t w,
+                        size_t *added);
+
+/* Frees tr_align_pair's scratch. */
+void tr_pair_free(tr *s);
+
+/* Provenance (clusters, trees) and laundering from the reuse rows. */
+chorus_rc tr_provenance(tr *s);
+chorus_rc tr_laundering(tr *s, const chorus_exposed *ex, const uint8_t *groups);
+
+#endif
