@@ -153,6 +153,8 @@ if (sampleDir === '--time') {
 try {
   const s = await openReport(browser, sampleDir, 'sample');
   await common(s.page, s.ev, sampleDir, 'sample');
+  const sla = num(sampleDir, 'SELECT count(*) FROM laundering');
+  check(`sample: laundering table has ${sla} rows from the trace stage`, sla > 0 && await total(s.page, 'laundering') === sla);
   await s.page.screenshot({ path: sampleShot, fullPage: true });
   // One screen of the groups, the network and the opened group (docs/report.png).
   await s.page.evaluate(() => document.getElementById('groups').scrollIntoView());

@@ -19,8 +19,8 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "browser: $1"; echo "browser: 0 passed, 1 failed"; exit 1; }
-"$chorus" analyze -q --narratives data/sample/narratives.csv data/sample/tweets.csv.gz \
-    data/sample/users.csv -o "$tmp/sample" 2> "$tmp/sample.err" || fail "analyze on the sample failed: $(tail -n 3 "$tmp/sample.err")"
+"$chorus" analyze -q --narratives data/sample/narratives.csv --docs data/sample/documents.csv \
+    --exposed data/sample/exposed_accounts.txt data/sample/tweets.csv.gz data/sample/users.csv -o "$tmp/sample" 2> "$tmp/sample.err" || fail "analyze on the sample failed: $(tail -n 3 "$tmp/sample.err")"
 "$chorus" analyze -q data/sample/tweets.csv.gz data/sample/users.csv tests/browser/hostile.csv \
     -o "$tmp/hostile" 2> "$tmp/hostile.err" || fail "analyze on the hostile fixture failed: $(tail -n 3 "$tmp/hostile.err")"
 sqlite3 "$tmp/hostile/chorus.db" < tests/browser/hostile.sql || fail "hostile.sql failed"
