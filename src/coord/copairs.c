@@ -276,10 +276,12 @@ static chorus_rc make_pair(walk *w, const uint32_t *idx, size_t s, size_t e, cho
         p->last_ms = c->last > p->last_ms ? c->last : p->last_ms;
         delays[k] = c->delay;
     }
-    qsort(delays, m, sizeof *delays, cmp_i64);
+    /* delays are >= 0 (actions are in time order), so they sort as u64 */
+    chorus_rc rc = ch_radix_sort_u64(w->ctx, scratch->v, NULL, m);
+    if (rc)
+        return rc;
     p->median_delay_ms = delays[(m - 1) / 2];
     p->coactions = m;
-    chorus_rc rc;
     for (size_t k = 0; k < m; k++)
         scratch->v[k] = w->rec[idx[s + k]].ia;
     p->part_a = (uint32_t)distinct(w->ctx, scratch->v, m, &rc);
