@@ -25,7 +25,8 @@ static const char usage[] =
     "reply target, hashtag sequence, retweeted author, normalised text, any\n"
     "mapped column) within a time window, and writes into OUTDIR:\n"
     "  edges.csv            one row per account pair and signal\n"
-    "  evidence.csv         every co-action behind each edge, both accounts' times\n"
+    "  evidence.csv         the strongest co-actions behind each edge (--evidence),\n"
+    "                       both accounts' times\n"
     "  skipped_objects.csv  objects set aside (over --max-object-actions)\n"
     "  network.gexf, network.graphml   the network for Gephi\n"
     "  groups.csv, accounts.csv         groups (components, large ones split by\n"
@@ -47,6 +48,8 @@ static const char usage[] =
     "  --db FILE                also write the corpus and the network tables\n"
     "                           (edges, evidence, group_members) to SQLite\n"
     "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
+    "  --evidence N             evidence.csv rows per edge: the N strongest\n"
+    "                           co-actions (default 5; 0: every co-action)\n"
     "  --fast S                 fastretweet: retweets within S seconds (default 10)\n"
     "  --link-level L           url (default) or domain\n"
     "  --min-hashtags N         hashtags signal: sequences of >= N (default 3)\n"
@@ -67,6 +70,8 @@ typedef struct coord_run {
     double fdr;      /* --fdr: false discovery rate over each signal's tested pairs */
     FILE *edges, *skipped, *evidence;
     uint64_t total_edges, total_skipped;
+    uint32_t evidence_cap;   /* --evidence: rows per edge in evidence.csv, 0 all */
+    uint64_t total_evidence, total_dropped;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
     size_t n_graph, graph_cap;
     char names[16][96]; /* signal names the graph edges point at */
@@ -77,7 +82,8 @@ typedef struct coord_run {
 } coord_run;
 
 #define WINDOW_AUTO (-1)
-#define OPT_MIN_WORDS 300 /* a long option with no letter */
+#define OPT_MIN_WORDS 300 /* long options with no letter */
+#define OPT_EVIDENCE 301
 
 static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
 {
@@ -135,6 +141,7 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
     case 'M': return parse_uint(arg, "--min-sources", UINT32_MAX, &v) ? -1 : (r->pair.min_sources = (uint32_t)v, 1);
     case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
+    case OPT_EVIDENCE: return parse_uint(arg, "--evidence", UINT32_MAX, &v) ? -1 : (r->evidence_cap = (uint32_t)v, 1);
     case 'B': return parse_uint(arg, "--max-object-actions", UINT32_MAX, &v) ? -1 : (r->pair.max_object_actions = (uint32_t)v, 1);
     case 'f': return parse_uint(arg, "--fast", 86400, &v) ? -1 : (r->act.fast_ms = (int64_t)v * 1000, 1);
     case 'H': return parse_uint(arg, "--min-hashtags", 256, &v) ? -1 : (r->act.min_hashtags = (uint32_t)v, 1);
@@ -340,21 +347,36 @@ static void print_signal(const coord_run *r, chorus_signal sig, const char *name
 }
 
 /* Both accounts of every co-action behind the kept edges, as actions on
- * objects named "signal: label": what groups.csv's top objects count. */
+ * objects named "signal: label": what groups.csv's top objects count. Each
+ * object's label is made and interned once (map: signal object -> net
+ * object), not once per co-action. */
 static chorus_rc record_network(coord_run *r, const chorus_actions *s, const char *name,
                                 const chorus_copairs *cp)
 {
+    uint32_t n_obj = chorus_actions_objects(s);
+    uint32_t *map = malloc((n_obj ? n_obj : 1) * sizeof *map);
+    if (!map)
+        return CHORUS_ENOMEM;
+    memset(map, 0xff, (n_obj ? n_obj : 1) * sizeof *map);
     char label[4200];
-    for (size_t i = 0; i < cp->n_evidence; i++) {
+    chorus_rc rc = CHORUS_OK;
+    for (size_t i = 0; !rc && i < cp->n_evidence; i++) {
         const chorus_coaction *e = &cp->evidence[i];
-        chorus_str l = chorus_actions_label(s, e->object);
-        int n = snprintf(label, sizeof label, "%s: %.*s", name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
         const chorus_copair *p = &cp->pairs[e->pair];
-        chorus_rc rc = chorus_actions_add(r->net, p->a, label, (size_t)n, e->time_a);
-        if (rc || (rc = chorus_actions_add(r->net, p->b, label, (size_t)n, e->time_b)))
-            return rc;
+        if (map[e->object] == UINT32_MAX) {
+            chorus_str l = chorus_actions_label(s, e->object);
+            int n = snprintf(label, sizeof label, "%s: %.*s", name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
+            size_t len;
+            if ((rc = chorus_actions_add(r->net, p->a, label, (size_t)n, e->time_a)))
+                break;
+            map[e->object] = chorus_actions_data(r->net, &len)[len - 1].object;
+        } else
+            rc = chorus_actions_add_object(r->net, p->a, map[e->object], e->time_a);
+        if (!rc)
+            rc = chorus_actions_add_object(r->net, p->b, map[e->object], e->time_b);
     }
-    return CHORUS_OK;
+    free(map);
+    return rc;
 }
 
 /* Builds one signal's actions, pairs them, writes its rows. */
@@ -390,6 +412,10 @@ static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *
         rc = keep_for_graph(r, name, &cp);
         if (!rc)
             rc = record_network(r, s, name, &cp);
+        if (!rc) /* after record_network: groups.csv counts every co-action */
+            rc = chorus_copairs_cap_evidence(ctx, &cp, r->evidence_cap);
+        r->total_evidence += cp.n_evidence;
+        r->total_dropped += cp.evidence_dropped;
         for (size_t i = 0; i < cp.n; i++)
             write_edge(r->edges, c, name, &cp.pairs[i], !r->raw);
         write_evidence(r->evidence, c, s, name, &cp);
@@ -502,13 +528,20 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     free(r->graph);
     free(r->acc_stratum);
     chorus_actions_free(r->net);
-    if (!rc)
+    if (!rc) {
         fprintf(stderr, "groups:   %s/groups.csv, %s/accounts.csv\n"
-                        "edges:    %s/edges.csv (%" PRIu64 " rows)\nevidence: %s/evidence.csv\n"
-                        "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
+                        "edges:    %s/edges.csv (%" PRIu64 " rows)\n"
+                        "evidence: %s/evidence.csv (%" PRIu64 " rows, ",
+                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->total_evidence);
+        if (r->evidence_cap)
+            fprintf(stderr, "at most %u an edge: %" PRIu64 " more co-actions left out)\n",
+                    r->evidence_cap, r->total_dropped);
+        else
+            fputs("every co-action)\n", stderr);
+        fprintf(stderr, "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
                         "network:  %s, %s\n",
-                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->outdir,
-                r->total_skipped, r->pair.max_object_actions, gexf, graphml);
+                r->outdir, r->total_skipped, r->pair.max_object_actions, gexf, graphml);
+    }
     return rc;
 }
 
@@ -529,6 +562,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
         {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
         {"min-sources", required_argument, 0, 'M'}, {"min-words", required_argument, 0, OPT_MIN_WORDS},
+        {"evidence", required_argument, 0, OPT_EVIDENCE},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "ho:q", longopts, "coord", usage, in, coord_option_cb, r);
     if (code)
@@ -547,6 +581,7 @@ static void coord_defaults(coord_run *r)
     chorus_copair_defaults(&r->pair);
     r->pair.max_object_actions = 5000;
     r->pair.keep_evidence = 1;
+    r->evidence_cap = 5;
     r->fdr = 0.01;
     r->min_words = CHORUS_TEXT_MIN_WORDS;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++)

@@ -78,6 +78,17 @@ chorus_rc chorus_actions_add(chorus_actions *s, uint32_t account, const char *la
     return CHORUS_OK;
 }
 
+chorus_rc chorus_actions_add_object(chorus_actions *s, uint32_t account, uint32_t object,
+                                    int64_t time_ms)
+{
+    if (object >= s->labels.n)
+        return ch_error(s->ctx, CHORUS_EUSAGE, "no object %u in the action set", object);
+    if (s->n == s->cap && ch_grow(s->ctx, (void **)&s->a, &s->cap, s->n + 1, sizeof *s->a))
+        return CHORUS_ENOMEM;
+    s->a[s->n++] = (chorus_action){account, object, time_ms};
+    return CHORUS_OK;
+}
+
 /* Makes room for a source per object up to `objects`, unknown by default. */
 static chorus_rc grow_sources(chorus_actions *s, size_t objects)
 {
