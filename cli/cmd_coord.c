@@ -14,9 +14,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: chorus coord [options] INPUT... -o OUTDIR\n"
@@ -50,6 +53,8 @@ static const char usage[] =
     "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
     "  --evidence N             evidence.csv rows per edge: the N strongest\n"
     "                           co-actions (default 5; 0: every co-action)\n"
+    "  --threads N              signals computed side by side (default: the CPUs);\n"
+    "                           the output does not depend on it\n"
     "  --fast S                 fastretweet: retweets within S seconds (default 10)\n"
     "  --link-level L           url (default) or domain\n"
     "  --min-hashtags N         hashtags signal: sequences of >= N (default 3)\n"
@@ -71,6 +76,7 @@ typedef struct coord_run {
     FILE *edges, *skipped, *evidence;
     uint64_t total_edges, total_skipped;
     uint32_t evidence_cap;   /* --evidence: rows per edge in evidence.csv, 0 all */
+    uint32_t threads;        /* --threads: signals computed side by side */
     uint64_t total_evidence, total_dropped;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
     size_t n_graph, graph_cap;
@@ -84,6 +90,8 @@ typedef struct coord_run {
 #define WINDOW_AUTO (-1)
 #define OPT_MIN_WORDS 300 /* long options with no letter */
 #define OPT_EVIDENCE 301
+#define OPT_THREADS 302
+#define MAX_THREADS 16
 
 static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
 {
@@ -141,6 +149,13 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
     case 'M': return parse_uint(arg, "--min-sources", UINT32_MAX, &v) ? -1 : (r->pair.min_sources = (uint32_t)v, 1);
     case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
+    case OPT_THREADS:
+        if (parse_uint(arg, "--threads", MAX_THREADS, &v))
+            return -1;
+        if (v == 0)
+            return cli_error("--threads: 1 to %d", MAX_THREADS), -1;
+        r->threads = (uint32_t)v;
+        return 1;
     case OPT_EVIDENCE: return parse_uint(arg, "--evidence", UINT32_MAX, &v) ? -1 : (r->evidence_cap = (uint32_t)v, 1);
     case 'B': return parse_uint(arg, "--max-object-actions", UINT32_MAX, &v) ? -1 : (r->pair.max_object_actions = (uint32_t)v, 1);
     case 'f': return parse_uint(arg, "--fast", 86400, &v) ? -1 : (r->act.fast_ms = (int64_t)v * 1000, 1);
@@ -318,10 +333,11 @@ static uint32_t *object_strata(const coord_run *r, const chorus_action *a, size_
 }
 
 /* Tests every pair and keeps those under the Benjamini-Hochberg threshold. */
-static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *a, size_t n,
-                                  const chorus_object_info *info, chorus_copairs *cp)
+static chorus_rc significant_only(chorus_ctx *ctx, const coord_run *r, const chorus_copair_opts *o,
+                                  chorus_action *a, size_t n, const chorus_object_info *info,
+                                  chorus_copairs *cp)
 {
-    chorus_rc rc = chorus_copairs_significance(ctx, a, n, info, &r->pair, cp);
+    chorus_rc rc = chorus_copairs_significance(ctx, a, n, info, o, cp);
     double *p = rc ? NULL : malloc((cp->n ? cp->n : 1) * sizeof *p);
     if (!rc && !p)
         return CHORUS_ENOMEM;
@@ -334,7 +350,7 @@ static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *
 }
 
 static void print_signal(const coord_run *r, chorus_signal sig, const char *name, size_t n,
-                         uint32_t objects, const chorus_copairs *cp, size_t tested)
+                         uint32_t objects, const chorus_copairs *cp, size_t tested, int64_t window_ms)
 {
     fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions", name, n, objects,
             cp->coactions_seen);
@@ -343,7 +359,7 @@ static void print_signal(const coord_run *r, chorus_signal sig, const char *name
     else
         fprintf(stderr, " %9zu tested %7zu significant", tested, cp->n);
     fprintf(stderr, " %6zu set aside, window %.3f s%s\n", cp->n_skipped,
-            (double)r->pair.window_ms / 1000.0, r->window[sig] == WINDOW_AUTO ? " (auto)" : "");
+            (double)window_ms / 1000.0, r->window[sig] == WINDOW_AUTO ? " (auto)" : "");
 }
 
 /* Both accounts of every co-action behind the kept edges, as actions on
@@ -379,57 +395,123 @@ static chorus_rc record_network(coord_run *r, const chorus_actions *s, const cha
     return rc;
 }
 
-/* Builds one signal's actions, pairs them, writes its rows. */
-static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
-                            chorus_signal sig, uint32_t column, const char *name)
-{
+/* One signal's run: what a thread computes, then the main thread writes. */
+typedef struct sig_job {
+    chorus_signal sig;
+    uint32_t column;       /* action signal: the object column */
+    char name[96];
+    chorus_ctx *ctx;       /* the context that made (and frees) s and cp */
     chorus_actions *s;
-    r->act.object_column = column;
+    chorus_copairs cp;
+    size_t n, tested;
+    int64_t window_ms;
     chorus_rc rc;
-    if (sig == CHORUS_SIG_TWEET)
-        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &s);
-    else if (sig == CHORUS_SIG_SIMILAR)
-        rc = chorus_text_similar_actions(ctx, c, NULL, &s);
+} sig_job;
+
+/* Builds one signal's actions, pairs them and tests the pairs. Reads r and
+ * the corpus only, writes only into j: threads run it side by side, each
+ * with its own context. */
+static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const chorus_corpus *c,
+                                sig_job *j)
+{
+    chorus_action_opts act = r->act;
+    chorus_copair_opts pair = r->pair;
+    act.object_column = j->column;
+    chorus_rc rc;
+    if (j->sig == CHORUS_SIG_TWEET)
+        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &j->s);
+    else if (j->sig == CHORUS_SIG_SIMILAR)
+        rc = chorus_text_similar_actions(ctx, c, NULL, &j->s);
     else
-        rc = chorus_actions_build(ctx, c, sig, &r->act, &s);
+        rc = chorus_actions_build(ctx, c, j->sig, &act, &j->s);
     if (rc)
         return rc;
-    size_t n;
-    chorus_action *a = chorus_actions_data(s, &n);
-    chorus_copairs cp;
-    r->pair.window_ms = r->window[sig] == WINDOW_AUTO ? 60000 : r->window[sig];
-    if (r->window[sig] == WINDOW_AUTO && n && (rc = chorus_window_auto(ctx, a, n, &r->pair.window_ms)))
-        chorus_clear_error(ctx), rc = CHORUS_OK, r->pair.window_ms = 60000; /* nothing shared twice */
-    size_t tested = 0;
-    if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp)) && !r->raw) {
-        tested = cp.n;
-        uint32_t *strata = object_strata(r, a, n, chorus_actions_objects(s));
-        chorus_object_info info = {chorus_actions_sources(s), strata};
-        rc = strata ? significant_only(ctx, r, a, n, &info, &cp) : CHORUS_ENOMEM;
+    chorus_action *a = chorus_actions_data(j->s, &j->n);
+    pair.window_ms = r->window[j->sig] == WINDOW_AUTO ? 60000 : r->window[j->sig];
+    if (r->window[j->sig] == WINDOW_AUTO && j->n && (rc = chorus_window_auto(ctx, a, j->n, &pair.window_ms)))
+        chorus_clear_error(ctx), rc = CHORUS_OK, pair.window_ms = 60000; /* nothing shared twice */
+    j->window_ms = pair.window_ms;
+    if (!(rc = chorus_copairs_compute(ctx, a, j->n, &pair, &j->cp)) && !r->raw) {
+        j->tested = j->cp.n;
+        uint32_t *strata = object_strata(r, a, j->n, chorus_actions_objects(j->s));
+        chorus_object_info info = {chorus_actions_sources(j->s), strata};
+        rc = strata ? significant_only(ctx, r, &pair, a, j->n, &info, &j->cp) : CHORUS_ENOMEM;
         free(strata);
     }
-    if (!rc) {
-        rc = keep_for_graph(r, name, &cp);
-        if (!rc)
-            rc = record_network(r, s, name, &cp);
-        if (!rc) /* after record_network: groups.csv counts every co-action */
-            rc = chorus_copairs_cap_evidence(ctx, &cp, r->evidence_cap);
-        r->total_evidence += cp.n_evidence;
-        r->total_dropped += cp.evidence_dropped;
-        for (size_t i = 0; i < cp.n; i++)
-            write_edge(r->edges, c, name, &cp.pairs[i], !r->raw);
-        write_evidence(r->evidence, c, s, name, &cp);
-        if (!rc && r->db)
-            rc = chorus_db_add_pairs(r->db, name, &cp, !r->raw, s);
-        write_skipped(r->skipped, s, name, &cp);
-        r->total_edges += cp.n;
-        r->total_skipped += cp.n_skipped;
-        if (n || r->signals) /* say nothing of signals the data does not have */
-            print_signal(r, sig, name, n, chorus_actions_objects(s), &cp, tested);
-    }
-    chorus_copairs_free(ctx, &cp);
-    chorus_actions_free(s);
     return rc;
+}
+
+/* Writes one computed signal's rows (main thread, signal order). */
+static chorus_rc emit_signal(coord_run *r, const chorus_corpus *c, sig_job *j)
+{
+    chorus_rc rc = keep_for_graph(r, j->name, &j->cp);
+    if (!rc)
+        rc = record_network(r, j->s, j->name, &j->cp);
+    if (!rc) /* after record_network: groups.csv counts every co-action */
+        rc = chorus_copairs_cap_evidence(j->ctx, &j->cp, r->evidence_cap);
+    r->total_evidence += j->cp.n_evidence;
+    r->total_dropped += j->cp.evidence_dropped;
+    for (size_t i = 0; i < j->cp.n; i++)
+        write_edge(r->edges, c, j->name, &j->cp.pairs[i], !r->raw);
+    write_evidence(r->evidence, c, j->s, j->name, &j->cp);
+    if (!rc && r->db)
+        rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s);
+    write_skipped(r->skipped, j->s, j->name, &j->cp);
+    r->total_edges += j->cp.n;
+    r->total_skipped += j->cp.n_skipped;
+    if (j->n || r->signals) /* say nothing of signals the data does not have */
+        print_signal(r, j->sig, j->name, j->n, chorus_actions_objects(j->s), &j->cp, j->tested,
+                     j->window_ms);
+    return rc;
+}
+
+/* The signals' jobs, shared by the threads that take them in turn. */
+typedef struct sig_pool {
+    const coord_run *r;
+    const chorus_corpus *c;
+    sig_job *jobs;
+    size_t n_jobs;
+    atomic_size_t next;
+} sig_pool;
+
+typedef struct sig_worker {
+    sig_pool *pool;
+    chorus_ctx *ctx;
+} sig_worker;
+
+/* Takes jobs until none is left; stops at its first failure. */
+static void *sig_thread(void *arg)
+{
+    sig_worker *w = arg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&w->pool->next, 1);
+        if (k >= w->pool->n_jobs)
+            break;
+        sig_job *j = &w->pool->jobs[k];
+        j->ctx = w->ctx;
+        if ((j->rc = compute_signal(w->ctx, w->pool->r, w->pool->c, j)))
+            break;
+    }
+    return NULL;
+}
+
+/* Computes every job on up to r->threads threads (this one included),
+ * each thread with its own context (ctxs[0] is the caller's). */
+static void compute_all(coord_run *r, const chorus_corpus *c, sig_job *jobs, size_t n_jobs,
+                        chorus_ctx **ctxs, uint32_t n_threads)
+{
+    sig_pool pool = {r, c, jobs, n_jobs, 0};
+    sig_worker w[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (uint32_t t = 0; t < n_threads; t++)
+        w[t] = (sig_worker){&pool, ctxs[t]};
+    for (uint32_t t = 1; t < n_threads; t++)
+        started[t] = ctxs[t] && pthread_create(&tid[t], NULL, sig_thread, &w[t]) == 0;
+    sig_thread(&w[0]); /* a thread that did not start leaves its share here */
+    for (uint32_t t = 1; t < n_threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
 }
 
 /* Whether the comma-separated list holds name. */
@@ -465,27 +547,60 @@ static int check_signals(const char *list)
     return 0;
 }
 
-/* Every signal in the list (or all that apply), in a fixed order. */
-static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+/* The jobs: every signal in the list (or all that apply), in a fixed
+ * order, the action signal once per object column. Returns how many. */
+static size_t list_jobs(const coord_run *r, const chorus_corpus *c, sig_job *jobs, size_t cap)
 {
     static const chorus_signal order[] = {CHORUS_SIG_RETWEET, CHORUS_SIG_REPLY, CHORUS_SIG_LINK,
                                           CHORUS_SIG_HASHTAGS, CHORUS_SIG_FASTRETWEET,
                                           CHORUS_SIG_TWEET, CHORUS_SIG_SIMILAR, CHORUS_SIG_ACTION};
-    chorus_rc rc = CHORUS_OK;
-    for (size_t i = 0; i < sizeof order / sizeof order[0] && !rc; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *name = chorus_signal_name(order[i]);
         if (r->signals ? !list_has(r->signals, name) : order[i] == CHORUS_SIG_SIMILAR)
             continue; /* similar only when asked: docs/coordination.md says why */
-        if (order[i] != CHORUS_SIG_ACTION) {
-            rc = run_signal(ctx, r, c, order[i], 0, name);
-            continue;
-        }
-        for (uint32_t k = 0; k < chorus_corpus_object_columns(c) && !rc; k++) {
-            char label[96];
-            snprintf(label, sizeof label, "action:%s", chorus_corpus_object_column_name(c, k));
-            rc = run_signal(ctx, r, c, CHORUS_SIG_ACTION, k, label);
+        uint32_t columns = order[i] == CHORUS_SIG_ACTION ? chorus_corpus_object_columns(c) : 1;
+        for (uint32_t k = 0; k < columns && n < cap; k++) {
+            memset(&jobs[n], 0, sizeof jobs[n]);
+            jobs[n].sig = order[i];
+            jobs[n].column = k;
+            if (order[i] == CHORUS_SIG_ACTION)
+                snprintf(jobs[n].name, sizeof jobs[n].name, "action:%s", chorus_corpus_object_column_name(c, k));
+            else
+                snprintf(jobs[n].name, sizeof jobs[n].name, "%s", name);
+            n++;
         }
     }
+    return n;
+}
+
+/* Computes the signals side by side (--threads), then writes them one by
+ * one in the fixed order: the files do not depend on the thread count. */
+static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+{
+    sig_job jobs[16];
+    size_t n_jobs = list_jobs(r, c, jobs, 16);
+    uint32_t n_threads = r->threads < n_jobs ? r->threads : (uint32_t)n_jobs;
+    chorus_ctx *ctxs[MAX_THREADS] = {ctx};
+    for (uint32_t t = 1; t < n_threads; t++)
+        ctxs[t] = chorus_ctx_new(NULL, NULL); /* NULL: that thread does not start */
+    compute_all(r, c, jobs, n_jobs, ctxs, n_threads ? n_threads : 1);
+    chorus_rc rc = CHORUS_OK;
+    for (size_t k = 0; k < n_jobs; k++) {
+        sig_job *j = &jobs[k];
+        if (!rc && !j->ctx)
+            rc = CHORUS_EINTERNAL; /* a job no thread took: one failed first */
+        if (!rc && (rc = j->rc) && j->ctx != ctx)
+            cli_error("%s", chorus_errmsg(j->ctx));
+        if (!rc)
+            rc = emit_signal(r, c, j);
+        if (j->ctx) {
+            chorus_copairs_free(j->ctx, &j->cp);
+            chorus_actions_free(j->s);
+        }
+    }
+    for (uint32_t t = 1; t < n_threads; t++)
+        chorus_ctx_free(ctxs[t]);
     return rc;
 }
 
@@ -562,7 +677,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
         {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
         {"min-sources", required_argument, 0, 'M'}, {"min-words", required_argument, 0, OPT_MIN_WORDS},
-        {"evidence", required_argument, 0, OPT_EVIDENCE},
+        {"evidence", required_argument, 0, OPT_EVIDENCE}, {"threads", required_argument, 0, OPT_THREADS},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "ho:q", longopts, "coord", usage, in, coord_option_cb, r);
     if (code)
@@ -582,6 +697,8 @@ static void coord_defaults(coord_run *r)
     r->pair.max_object_actions = 5000;
     r->pair.keep_evidence = 1;
     r->evidence_cap = 5;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    r->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint32_t)cpus;
     r->fdr = 0.01;
     r->min_words = CHORUS_TEXT_MIN_WORDS;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++)
