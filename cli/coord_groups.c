@@ -106,10 +106,9 @@ static int concentration(const chorus_corpus *c, const uint32_t *group, grp_sum 
     top_values(keys, n, grp, 0);
     n = 0;
     for (uint32_t i = 0; i < np; i++) {
-        chorus_post_view v;
-        chorus_corpus_post(c, i, &v);
-        if (group[v.account] != UINT32_MAX && v.client_sid != UINT32_MAX)
-            keys[n++] = (uint64_t)group[v.account] << 32 | v.client_sid;
+        uint32_t acc = chorus_corpus_post_account(c, i), client = chorus_corpus_post_client(c, i);
+        if (group[acc] != UINT32_MAX && client != UINT32_MAX)
+            keys[n++] = (uint64_t)group[acc] << 32 | client;
     }
     top_values(keys, n, grp, 1);
     free(keys);
@@ -366,10 +365,9 @@ static int account_clients(const chorus_corpus *c, const uint32_t *group, acc_su
         return -1;
     size_t n = 0;
     for (uint32_t i = 0; i < np; i++) {
-        chorus_post_view v;
-        chorus_corpus_post(c, i, &v);
-        if (group[v.account] != UINT32_MAX && v.client_sid != UINT32_MAX)
-            keys[n++] = (uint64_t)v.account << 32 | v.client_sid;
+        uint32_t k = chorus_corpus_post_account(c, i), client = chorus_corpus_post_client(c, i);
+        if (group[k] != UINT32_MAX && client != UINT32_MAX)
+            keys[n++] = (uint64_t)k << 32 | client;
     }
     qsort(keys, n, sizeof *keys, cmp_u64);
     for (size_t i = 0; i < n;) {

@@ -62,6 +62,9 @@ void chorus_corpus_post(const chorus_corpus *c, uint32_t i, chorus_post_view *v)
     v->file = c->file[i];
 }
 
+uint32_t chorus_corpus_post_account(const chorus_corpus *c, uint32_t i) { return c->acct[i]; }
+uint32_t chorus_corpus_post_client(const chorus_corpus *c, uint32_t i) { return c->client[i]; }
+
 uint32_t chorus_corpus_post_count(const chorus_corpus *c) { return (uint32_t)c->np; }
 uint32_t chorus_corpus_file_count(const chorus_corpus *c) { return (uint32_t)c->nfiles; }
 
