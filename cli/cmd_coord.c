@@ -441,8 +441,10 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
     return rc;
 }
 
-/* Writes one computed signal's rows (main thread, signal order). */
-static chorus_rc emit_signal(coord_run *r, const chorus_corpus *c, sig_job *j)
+/* Takes one computed signal into the network (graph edges, co-actions for
+ * groups), caps its evidence and prints its summary (main thread, in the
+ * signal order). */
+static chorus_rc record_signal(coord_run *r, sig_job *j)
 {
     chorus_rc rc = keep_for_graph(r, j->name, &j->cp);
     if (!rc)
@@ -451,17 +453,64 @@ static chorus_rc emit_signal(coord_run *r, const chorus_corpus *c, sig_job *j)
         rc = chorus_copairs_cap_evidence(j->ctx, &j->cp, r->evidence_cap);
     r->total_evidence += j->cp.n_evidence;
     r->total_dropped += j->cp.evidence_dropped;
-    for (size_t i = 0; i < j->cp.n; i++)
-        write_edge(r->edges, c, j->name, &j->cp.pairs[i], !r->raw);
-    write_evidence(r->evidence, c, j->s, j->name, &j->cp);
-    if (!rc && r->db)
-        rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s);
-    write_skipped(r->skipped, j->s, j->name, &j->cp);
     r->total_edges += j->cp.n;
     r->total_skipped += j->cp.n_skipped;
-    if (j->n || r->signals) /* say nothing of signals the data does not have */
+    if (!rc && (j->n || r->signals)) /* say nothing of signals the data does not have */
         print_signal(r, j->sig, j->name, j->n, chorus_actions_objects(j->s), &j->cp, j->tested,
                      j->window_ms);
+    return rc;
+}
+
+/* The rows of edges.csv, evidence.csv and skipped_objects.csv (and the
+ * database's), every signal in order. Reads the jobs, the corpus and r's
+ * settings only, so it can run beside the groups. */
+typedef struct row_writer {
+    const coord_run *r;
+    const chorus_corpus *c;
+    const sig_job *jobs;
+    size_t n_jobs;
+    chorus_rc rc;
+} row_writer;
+
+static void *write_rows(void *arg)
+{
+    row_writer *w = arg;
+    const coord_run *r = w->r;
+    for (size_t k = 0; k < w->n_jobs && !w->rc; k++) {
+        const sig_job *j = &w->jobs[k];
+        for (size_t i = 0; i < j->cp.n; i++)
+            write_edge(r->edges, w->c, j->name, &j->cp.pairs[i], !r->raw);
+        write_evidence(r->evidence, w->c, j->s, j->name, &j->cp);
+        if (r->db)
+            w->rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s);
+        write_skipped(r->skipped, j->s, j->name, &j->cp);
+    }
+    return NULL;
+}
+
+/* The network files and the groups, while another thread writes the rows
+ * (on one thread, or with --db, whose connection is not shared: one after
+ * the other). Returns the first failure. */
+static chorus_rc write_outputs(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
+                               const sig_job *jobs, size_t n_jobs)
+{
+    row_writer w = {r, c, jobs, n_jobs, CHORUS_OK};
+    pthread_t tid;
+    int started = r->threads > 1 && !r->db && pthread_create(&tid, NULL, write_rows, &w) == 0;
+    if (!started)
+        write_rows(&w);
+    if (w.rc)
+        cli_error("%s", chorus_errmsg(ctx));
+    char gexf[4200], graphml[4200];
+    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
+    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
+    chorus_rc rc = w.rc;
+    if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
+        cli_error("%s", chorus_errmsg(ctx));
+    if (!rc)
+        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
+    if (started)
+        pthread_join(tid, NULL);
     return rc;
 }
 
@@ -574,8 +623,9 @@ static size_t list_jobs(const coord_run *r, const chorus_corpus *c, sig_job *job
     return n;
 }
 
-/* Computes the signals side by side (--threads), then writes them one by
- * one in the fixed order: the files do not depend on the thread count. */
+/* Computes the signals side by side (--threads), takes them into the
+ * network one by one in the fixed order, then writes the rows beside the
+ * network files and groups: the files do not depend on the thread count. */
 static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
 {
     sig_job jobs[16];
@@ -586,19 +636,24 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
         ctxs[t] = chorus_ctx_new(NULL, NULL); /* NULL: that thread does not start */
     compute_all(r, c, jobs, n_jobs, ctxs, n_threads ? n_threads : 1);
     chorus_rc rc = CHORUS_OK;
-    for (size_t k = 0; k < n_jobs; k++) {
+    for (size_t k = 0; k < n_jobs && !rc; k++) {
         sig_job *j = &jobs[k];
-        if (!rc && !j->ctx)
+        if (!j->ctx)
             rc = CHORUS_EINTERNAL; /* a job no thread took: one failed first */
-        if (!rc && (rc = j->rc) && j->ctx != ctx)
+        else if ((rc = j->rc) && j->ctx != ctx)
             cli_error("%s", chorus_errmsg(j->ctx));
-        if (!rc)
-            rc = emit_signal(r, c, j);
-        if (j->ctx) {
-            chorus_copairs_free(j->ctx, &j->cp);
-            chorus_actions_free(j->s);
-        }
+        else if (!rc && (rc = record_signal(r, j)) && j->ctx != ctx && chorus_errcode(j->ctx))
+            cli_error("%s", chorus_errmsg(j->ctx));
     }
+    if (rc && chorus_errcode(ctx))
+        cli_error("%s", chorus_errmsg(ctx));
+    if (!rc)
+        rc = write_outputs(ctx, r, c, jobs, n_jobs);
+    for (size_t k = 0; k < n_jobs; k++)
+        if (jobs[k].ctx) {
+            chorus_copairs_free(jobs[k].ctx, &jobs[k].cp);
+            chorus_actions_free(jobs[k].s);
+        }
     for (uint32_t t = 1; t < n_threads; t++)
         chorus_ctx_free(ctxs[t]);
     return rc;
@@ -628,18 +683,9 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     r->net = chorus_actions_new(ctx);
     chorus_rc rc = !r->net || account_strata(r, c) ? CHORUS_ENOMEM
                    : r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
-    if (rc && chorus_errcode(ctx))
-        cli_error("%s", chorus_errmsg(ctx));
     if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv") |
         close_out(r->evidence, r->outdir, "evidence.csv"))
         rc = rc ? rc : CHORUS_EIO;
-    char gexf[4200], graphml[4200];
-    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
-    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
-    if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
-        cli_error("%s", chorus_errmsg(ctx));
-    if (!rc)
-        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
     free(r->graph);
     free(r->acc_stratum);
     chorus_actions_free(r->net);
@@ -654,8 +700,8 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
         else
             fputs("every co-action)\n", stderr);
         fprintf(stderr, "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
-                        "network:  %s, %s\n",
-                r->outdir, r->total_skipped, r->pair.max_object_actions, gexf, graphml);
+                        "network:  %s/network.gexf, %s/network.graphml\n",
+                r->outdir, r->total_skipped, r->pair.max_object_actions, r->outdir, r->outdir);
     }
     return rc;
 }
