@@ -205,11 +205,11 @@ bench_size() {
     posts_want=$(manifest_posts "$dir/manifest.json")
     if [ -n "${COORD_REPEAT:-}" ]; then REPEAT=$COORD_REPEAT
     elif [ "$n" -lt 5000000 ]; then REPEAT=3; else REPEAT=1; fi
-    say "== $n posts: $f ($(calc '%.0f' "$(stat -c %s "$f") / 1e6") MB), best of $REPEAT"
+    say "== $n posts: $f ($(calc '%.0f' "$(stat -L -c %s "$f") / 1e6") MB), best of $REPEAT"
     cat "$f" > /dev/null # warm the page cache: every run reads from memory
     local avail_kb
     avail_kb=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
-    [ $(($(stat -c %s "$f") / 1024)) -lt "$avail_kb" ] ||
+    [ $(($(stat -L -c %s "$f") / 1024)) -lt "$avail_kb" ] ||
         say "warning: $f is larger than free memory; times include disk reads"
 
     local rows=() load0
@@ -258,7 +258,7 @@ bench_size() {
 
     {
         echo
-        echo "### $n posts ($(calc '%.2f' "$(stat -c %s "$f") / 1e9") GB, $f)"
+        echo "### $n posts ($(calc '%.2f' "$(stat -L -c %s "$f") / 1e9") GB, $f)"
         echo
         echo "Load average (1, 5, 15 min) $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg)" \
             "at the end ($(nproc) CPUs; above 1, other work shared the machine and the wall" \

@@ -14,9 +14,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: chorus coord [options] INPUT... -o OUTDIR\n"
@@ -25,7 +28,8 @@ static const char usage[] =
     "reply target, hashtag sequence, retweeted author, normalised text, any\n"
     "mapped column) within a time window, and writes into OUTDIR:\n"
     "  edges.csv            one row per account pair and signal\n"
-    "  evidence.csv         every co-action behind each edge, both accounts' times\n"
+    "  evidence.csv         the strongest co-actions behind each edge (--evidence),\n"
+    "                       both accounts' times\n"
     "  skipped_objects.csv  objects set aside (over --max-object-actions)\n"
     "  network.gexf, network.graphml   the network for Gephi\n"
     "  groups.csv, accounts.csv         groups (components, large ones split by\n"
@@ -47,6 +51,10 @@ static const char usage[] =
     "  --db FILE                also write the corpus and the network tables\n"
     "                           (edges, evidence, group_members) to SQLite\n"
     "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
+    "  --evidence N             evidence.csv rows per edge: the N strongest\n"
+    "                           co-actions (default 5; 0: every co-action)\n"
+    "  --threads N              signals computed side by side (default: the CPUs);\n"
+    "                           the output does not depend on it\n"
     "  --fast S                 fastretweet: retweets within S seconds (default 10)\n"
     "  --link-level L           url (default) or domain\n"
     "  --min-hashtags N         hashtags signal: sequences of >= N (default 3)\n"
@@ -67,6 +75,9 @@ typedef struct coord_run {
     double fdr;      /* --fdr: false discovery rate over each signal's tested pairs */
     FILE *edges, *skipped, *evidence;
     uint64_t total_edges, total_skipped;
+    uint32_t evidence_cap;   /* --evidence: rows per edge in evidence.csv, 0 all */
+    uint32_t threads;        /* --threads: signals computed side by side */
+    uint64_t total_evidence, total_dropped;
     chorus_graph_edge *graph; /* every edge, for network.gexf / .graphml */
     size_t n_graph, graph_cap;
     char names[16][96]; /* signal names the graph edges point at */
@@ -77,7 +88,10 @@ typedef struct coord_run {
 } coord_run;
 
 #define WINDOW_AUTO (-1)
-#define OPT_MIN_WORDS 300 /* a long option with no letter */
+#define OPT_MIN_WORDS 300 /* long options with no letter */
+#define OPT_EVIDENCE 301
+#define OPT_THREADS 302
+#define MAX_THREADS 16
 
 static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
 {
@@ -135,6 +149,14 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
     case 'M': return parse_uint(arg, "--min-sources", UINT32_MAX, &v) ? -1 : (r->pair.min_sources = (uint32_t)v, 1);
     case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
+    case OPT_THREADS:
+        if (parse_uint(arg, "--threads", MAX_THREADS, &v))
+            return -1;
+        if (v == 0)
+            return cli_error("--threads: 1 to %d", MAX_THREADS), -1;
+        r->threads = (uint32_t)v;
+        return 1;
+    case OPT_EVIDENCE: return parse_uint(arg, "--evidence", UINT32_MAX, &v) ? -1 : (r->evidence_cap = (uint32_t)v, 1);
     case 'B': return parse_uint(arg, "--max-object-actions", UINT32_MAX, &v) ? -1 : (r->pair.max_object_actions = (uint32_t)v, 1);
     case 'f': return parse_uint(arg, "--fast", 86400, &v) ? -1 : (r->act.fast_ms = (int64_t)v * 1000, 1);
     case 'H': return parse_uint(arg, "--min-hashtags", 256, &v) ? -1 : (r->act.min_hashtags = (uint32_t)v, 1);
@@ -311,10 +333,11 @@ static uint32_t *object_strata(const coord_run *r, const chorus_action *a, size_
 }
 
 /* Tests every pair and keeps those under the Benjamini-Hochberg threshold. */
-static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *a, size_t n,
-                                  const chorus_object_info *info, chorus_copairs *cp)
+static chorus_rc significant_only(chorus_ctx *ctx, const coord_run *r, const chorus_copair_opts *o,
+                                  chorus_action *a, size_t n, const chorus_object_info *info,
+                                  chorus_copairs *cp)
 {
-    chorus_rc rc = chorus_copairs_significance(ctx, a, n, info, &r->pair, cp);
+    chorus_rc rc = chorus_copairs_significance(ctx, a, n, info, o, cp);
     double *p = rc ? NULL : malloc((cp->n ? cp->n : 1) * sizeof *p);
     if (!rc && !p)
         return CHORUS_ENOMEM;
@@ -327,7 +350,7 @@ static chorus_rc significant_only(chorus_ctx *ctx, coord_run *r, chorus_action *
 }
 
 static void print_signal(const coord_run *r, chorus_signal sig, const char *name, size_t n,
-                         uint32_t objects, const chorus_copairs *cp, size_t tested)
+                         uint32_t objects, const chorus_copairs *cp, size_t tested, int64_t window_ms)
 {
     fprintf(stderr, "%-12s %10zu actions %9u objects %12" PRIu64 " co-actions", name, n, objects,
             cp->coactions_seen);
@@ -336,74 +359,208 @@ static void print_signal(const coord_run *r, chorus_signal sig, const char *name
     else
         fprintf(stderr, " %9zu tested %7zu significant", tested, cp->n);
     fprintf(stderr, " %6zu set aside, window %.3f s%s\n", cp->n_skipped,
-            (double)r->pair.window_ms / 1000.0, r->window[sig] == WINDOW_AUTO ? " (auto)" : "");
+            (double)window_ms / 1000.0, r->window[sig] == WINDOW_AUTO ? " (auto)" : "");
 }
 
 /* Both accounts of every co-action behind the kept edges, as actions on
- * objects named "signal: label": what groups.csv's top objects count. */
+ * objects named "signal: label": what groups.csv's top objects count. Each
+ * object's label is made and interned once (map: signal object -> net
+ * object), not once per co-action. */
 static chorus_rc record_network(coord_run *r, const chorus_actions *s, const char *name,
                                 const chorus_copairs *cp)
 {
+    uint32_t n_obj = chorus_actions_objects(s);
+    uint32_t *map = malloc((n_obj ? n_obj : 1) * sizeof *map);
+    if (!map)
+        return CHORUS_ENOMEM;
+    memset(map, 0xff, (n_obj ? n_obj : 1) * sizeof *map);
     char label[4200];
-    for (size_t i = 0; i < cp->n_evidence; i++) {
+    chorus_rc rc = CHORUS_OK;
+    for (size_t i = 0; !rc && i < cp->n_evidence; i++) {
         const chorus_coaction *e = &cp->evidence[i];
-        chorus_str l = chorus_actions_label(s, e->object);
-        int n = snprintf(label, sizeof label, "%s: %.*s", name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
         const chorus_copair *p = &cp->pairs[e->pair];
-        chorus_rc rc = chorus_actions_add(r->net, p->a, label, (size_t)n, e->time_a);
-        if (rc || (rc = chorus_actions_add(r->net, p->b, label, (size_t)n, e->time_b)))
-            return rc;
+        if (map[e->object] == UINT32_MAX) {
+            chorus_str l = chorus_actions_label(s, e->object);
+            int n = snprintf(label, sizeof label, "%s: %.*s", name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
+            size_t len;
+            if ((rc = chorus_actions_add(r->net, p->a, label, (size_t)n, e->time_a)))
+                break;
+            map[e->object] = chorus_actions_data(r->net, &len)[len - 1].object;
+        } else
+            rc = chorus_actions_add_object(r->net, p->a, map[e->object], e->time_a);
+        if (!rc)
+            rc = chorus_actions_add_object(r->net, p->b, map[e->object], e->time_b);
     }
-    return CHORUS_OK;
+    free(map);
+    return rc;
 }
 
-/* Builds one signal's actions, pairs them, writes its rows. */
-static chorus_rc run_signal(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
-                            chorus_signal sig, uint32_t column, const char *name)
-{
+/* One signal's run: what a thread computes, then the main thread writes. */
+typedef struct sig_job {
+    chorus_signal sig;
+    uint32_t column;       /* action signal: the object column */
+    char name[96];
+    chorus_ctx *ctx;       /* the context that made (and frees) s and cp */
     chorus_actions *s;
-    r->act.object_column = column;
+    chorus_copairs cp;
+    size_t n, tested;
+    int64_t window_ms;
     chorus_rc rc;
-    if (sig == CHORUS_SIG_TWEET)
-        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &s);
-    else if (sig == CHORUS_SIG_SIMILAR)
-        rc = chorus_text_similar_actions(ctx, c, NULL, &s);
+} sig_job;
+
+/* Builds one signal's actions, pairs them and tests the pairs. Reads r and
+ * the corpus only, writes only into j: threads run it side by side, each
+ * with its own context. */
+static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const chorus_corpus *c,
+                                sig_job *j)
+{
+    chorus_action_opts act = r->act;
+    chorus_copair_opts pair = r->pair;
+    act.object_column = j->column;
+    chorus_rc rc;
+    if (j->sig == CHORUS_SIG_TWEET)
+        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &j->s);
+    else if (j->sig == CHORUS_SIG_SIMILAR)
+        rc = chorus_text_similar_actions(ctx, c, NULL, &j->s);
     else
-        rc = chorus_actions_build(ctx, c, sig, &r->act, &s);
+        rc = chorus_actions_build(ctx, c, j->sig, &act, &j->s);
     if (rc)
         return rc;
-    size_t n;
-    chorus_action *a = chorus_actions_data(s, &n);
-    chorus_copairs cp;
-    r->pair.window_ms = r->window[sig] == WINDOW_AUTO ? 60000 : r->window[sig];
-    if (r->window[sig] == WINDOW_AUTO && n && (rc = chorus_window_auto(ctx, a, n, &r->pair.window_ms)))
-        chorus_clear_error(ctx), rc = CHORUS_OK, r->pair.window_ms = 60000; /* nothing shared twice */
-    size_t tested = 0;
-    if (!(rc = chorus_copairs_compute(ctx, a, n, &r->pair, &cp)) && !r->raw) {
-        tested = cp.n;
-        uint32_t *strata = object_strata(r, a, n, chorus_actions_objects(s));
-        chorus_object_info info = {chorus_actions_sources(s), strata};
-        rc = strata ? significant_only(ctx, r, a, n, &info, &cp) : CHORUS_ENOMEM;
+    chorus_action *a = chorus_actions_data(j->s, &j->n);
+    pair.window_ms = r->window[j->sig] == WINDOW_AUTO ? 60000 : r->window[j->sig];
+    if (r->window[j->sig] == WINDOW_AUTO && j->n && (rc = chorus_window_auto(ctx, a, j->n, &pair.window_ms)))
+        chorus_clear_error(ctx), rc = CHORUS_OK, pair.window_ms = 60000; /* nothing shared twice */
+    j->window_ms = pair.window_ms;
+    if (!(rc = chorus_copairs_compute(ctx, a, j->n, &pair, &j->cp)) && !r->raw) {
+        j->tested = j->cp.n;
+        uint32_t *strata = object_strata(r, a, j->n, chorus_actions_objects(j->s));
+        chorus_object_info info = {chorus_actions_sources(j->s), strata};
+        rc = strata ? significant_only(ctx, r, &pair, a, j->n, &info, &j->cp) : CHORUS_ENOMEM;
         free(strata);
     }
-    if (!rc) {
-        rc = keep_for_graph(r, name, &cp);
-        if (!rc)
-            rc = record_network(r, s, name, &cp);
-        for (size_t i = 0; i < cp.n; i++)
-            write_edge(r->edges, c, name, &cp.pairs[i], !r->raw);
-        write_evidence(r->evidence, c, s, name, &cp);
-        if (!rc && r->db)
-            rc = chorus_db_add_pairs(r->db, name, &cp, !r->raw, s);
-        write_skipped(r->skipped, s, name, &cp);
-        r->total_edges += cp.n;
-        r->total_skipped += cp.n_skipped;
-        if (n || r->signals) /* say nothing of signals the data does not have */
-            print_signal(r, sig, name, n, chorus_actions_objects(s), &cp, tested);
-    }
-    chorus_copairs_free(ctx, &cp);
-    chorus_actions_free(s);
     return rc;
+}
+
+/* Takes one computed signal into the network (graph edges, co-actions for
+ * groups), caps its evidence and prints its summary (main thread, in the
+ * signal order). */
+static chorus_rc record_signal(coord_run *r, sig_job *j)
+{
+    chorus_rc rc = keep_for_graph(r, j->name, &j->cp);
+    if (!rc)
+        rc = record_network(r, j->s, j->name, &j->cp);
+    if (!rc) /* after record_network: groups.csv counts every co-action */
+        rc = chorus_copairs_cap_evidence(j->ctx, &j->cp, r->evidence_cap);
+    r->total_evidence += j->cp.n_evidence;
+    r->total_dropped += j->cp.evidence_dropped;
+    r->total_edges += j->cp.n;
+    r->total_skipped += j->cp.n_skipped;
+    if (!rc && (j->n || r->signals)) /* say nothing of signals the data does not have */
+        print_signal(r, j->sig, j->name, j->n, chorus_actions_objects(j->s), &j->cp, j->tested,
+                     j->window_ms);
+    return rc;
+}
+
+/* The rows of edges.csv, evidence.csv and skipped_objects.csv (and the
+ * database's), every signal in order. Reads the jobs, the corpus and r's
+ * settings only, so it can run beside the groups. */
+typedef struct row_writer {
+    const coord_run *r;
+    const chorus_corpus *c;
+    const sig_job *jobs;
+    size_t n_jobs;
+    chorus_rc rc;
+} row_writer;
+
+static void *write_rows(void *arg)
+{
+    row_writer *w = arg;
+    const coord_run *r = w->r;
+    for (size_t k = 0; k < w->n_jobs && !w->rc; k++) {
+        const sig_job *j = &w->jobs[k];
+        for (size_t i = 0; i < j->cp.n; i++)
+            write_edge(r->edges, w->c, j->name, &j->cp.pairs[i], !r->raw);
+        write_evidence(r->evidence, w->c, j->s, j->name, &j->cp);
+        if (r->db)
+            w->rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s);
+        write_skipped(r->skipped, j->s, j->name, &j->cp);
+    }
+    return NULL;
+}
+
+/* The network files and the groups, while another thread writes the rows
+ * (on one thread, or with --db, whose connection is not shared: one after
+ * the other). Returns the first failure. */
+static chorus_rc write_outputs(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
+                               const sig_job *jobs, size_t n_jobs)
+{
+    row_writer w = {r, c, jobs, n_jobs, CHORUS_OK};
+    pthread_t tid;
+    int started = r->threads > 1 && !r->db && pthread_create(&tid, NULL, write_rows, &w) == 0;
+    if (!started)
+        write_rows(&w);
+    if (w.rc)
+        cli_error("%s", chorus_errmsg(ctx));
+    char gexf[4200], graphml[4200];
+    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
+    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
+    chorus_rc rc = w.rc;
+    if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
+        cli_error("%s", chorus_errmsg(ctx));
+    if (!rc)
+        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
+    if (started)
+        pthread_join(tid, NULL);
+    return rc;
+}
+
+/* The signals' jobs, shared by the threads that take them in turn. */
+typedef struct sig_pool {
+    const coord_run *r;
+    const chorus_corpus *c;
+    sig_job *jobs;
+    size_t n_jobs;
+    atomic_size_t next;
+} sig_pool;
+
+typedef struct sig_worker {
+    sig_pool *pool;
+    chorus_ctx *ctx;
+} sig_worker;
+
+/* Takes jobs until none is left; stops at its first failure. */
+static void *sig_thread(void *arg)
+{
+    sig_worker *w = arg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&w->pool->next, 1);
+        if (k >= w->pool->n_jobs)
+            break;
+        sig_job *j = &w->pool->jobs[k];
+        j->ctx = w->ctx;
+        if ((j->rc = compute_signal(w->ctx, w->pool->r, w->pool->c, j)))
+            break;
+    }
+    return NULL;
+}
+
+/* Computes every job on up to r->threads threads (this one included),
+ * each thread with its own context (ctxs[0] is the caller's). */
+static void compute_all(coord_run *r, const chorus_corpus *c, sig_job *jobs, size_t n_jobs,
+                        chorus_ctx **ctxs, uint32_t n_threads)
+{
+    sig_pool pool = {r, c, jobs, n_jobs, 0};
+    sig_worker w[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (uint32_t t = 0; t < n_threads; t++)
+        w[t] = (sig_worker){&pool, ctxs[t]};
+    for (uint32_t t = 1; t < n_threads; t++)
+        started[t] = ctxs[t] && pthread_create(&tid[t], NULL, sig_thread, &w[t]) == 0;
+    sig_thread(&w[0]); /* a thread that did not start leaves its share here */
+    for (uint32_t t = 1; t < n_threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
 }
 
 /* Whether the comma-separated list holds name. */
@@ -439,27 +596,66 @@ static int check_signals(const char *list)
     return 0;
 }
 
-/* Every signal in the list (or all that apply), in a fixed order. */
-static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+/* The jobs: every signal in the list (or all that apply), in a fixed
+ * order, the action signal once per object column. Returns how many. */
+static size_t list_jobs(const coord_run *r, const chorus_corpus *c, sig_job *jobs, size_t cap)
 {
     static const chorus_signal order[] = {CHORUS_SIG_RETWEET, CHORUS_SIG_REPLY, CHORUS_SIG_LINK,
                                           CHORUS_SIG_HASHTAGS, CHORUS_SIG_FASTRETWEET,
                                           CHORUS_SIG_TWEET, CHORUS_SIG_SIMILAR, CHORUS_SIG_ACTION};
-    chorus_rc rc = CHORUS_OK;
-    for (size_t i = 0; i < sizeof order / sizeof order[0] && !rc; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *name = chorus_signal_name(order[i]);
         if (r->signals ? !list_has(r->signals, name) : order[i] == CHORUS_SIG_SIMILAR)
             continue; /* similar only when asked: docs/coordination.md says why */
-        if (order[i] != CHORUS_SIG_ACTION) {
-            rc = run_signal(ctx, r, c, order[i], 0, name);
-            continue;
-        }
-        for (uint32_t k = 0; k < chorus_corpus_object_columns(c) && !rc; k++) {
-            char label[96];
-            snprintf(label, sizeof label, "action:%s", chorus_corpus_object_column_name(c, k));
-            rc = run_signal(ctx, r, c, CHORUS_SIG_ACTION, k, label);
+        uint32_t columns = order[i] == CHORUS_SIG_ACTION ? chorus_corpus_object_columns(c) : 1;
+        for (uint32_t k = 0; k < columns && n < cap; k++) {
+            memset(&jobs[n], 0, sizeof jobs[n]);
+            jobs[n].sig = order[i];
+            jobs[n].column = k;
+            if (order[i] == CHORUS_SIG_ACTION)
+                snprintf(jobs[n].name, sizeof jobs[n].name, "action:%s", chorus_corpus_object_column_name(c, k));
+            else
+                snprintf(jobs[n].name, sizeof jobs[n].name, "%s", name);
+            n++;
         }
     }
+    return n;
+}
+
+/* Computes the signals side by side (--threads), takes them into the
+ * network one by one in the fixed order, then writes the rows beside the
+ * network files and groups: the files do not depend on the thread count. */
+static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+{
+    sig_job jobs[16];
+    size_t n_jobs = list_jobs(r, c, jobs, 16);
+    uint32_t n_threads = r->threads < n_jobs ? r->threads : (uint32_t)n_jobs;
+    chorus_ctx *ctxs[MAX_THREADS] = {ctx};
+    for (uint32_t t = 1; t < n_threads; t++)
+        ctxs[t] = chorus_ctx_new(NULL, NULL); /* NULL: that thread does not start */
+    compute_all(r, c, jobs, n_jobs, ctxs, n_threads ? n_threads : 1);
+    chorus_rc rc = CHORUS_OK;
+    for (size_t k = 0; k < n_jobs && !rc; k++) {
+        sig_job *j = &jobs[k];
+        if (!j->ctx)
+            rc = CHORUS_EINTERNAL; /* a job no thread took: one failed first */
+        else if ((rc = j->rc) && j->ctx != ctx)
+            cli_error("%s", chorus_errmsg(j->ctx));
+        else if (!rc && (rc = record_signal(r, j)) && j->ctx != ctx && chorus_errcode(j->ctx))
+            cli_error("%s", chorus_errmsg(j->ctx));
+    }
+    if (rc && chorus_errcode(ctx))
+        cli_error("%s", chorus_errmsg(ctx));
+    if (!rc)
+        rc = write_outputs(ctx, r, c, jobs, n_jobs);
+    for (size_t k = 0; k < n_jobs; k++)
+        if (jobs[k].ctx) {
+            chorus_copairs_free(jobs[k].ctx, &jobs[k].cp);
+            chorus_actions_free(jobs[k].s);
+        }
+    for (uint32_t t = 1; t < n_threads; t++)
+        chorus_ctx_free(ctxs[t]);
     return rc;
 }
 
@@ -487,28 +683,26 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     r->net = chorus_actions_new(ctx);
     chorus_rc rc = !r->net || account_strata(r, c) ? CHORUS_ENOMEM
                    : r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
-    if (rc && chorus_errcode(ctx))
-        cli_error("%s", chorus_errmsg(ctx));
     if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv") |
         close_out(r->evidence, r->outdir, "evidence.csv"))
         rc = rc ? rc : CHORUS_EIO;
-    char gexf[4200], graphml[4200];
-    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
-    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
-    if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
-        cli_error("%s", chorus_errmsg(ctx));
-    if (!rc)
-        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
     free(r->graph);
     free(r->acc_stratum);
     chorus_actions_free(r->net);
-    if (!rc)
+    if (!rc) {
         fprintf(stderr, "groups:   %s/groups.csv, %s/accounts.csv\n"
-                        "edges:    %s/edges.csv (%" PRIu64 " rows)\nevidence: %s/evidence.csv\n"
-                        "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
-                        "network:  %s, %s\n",
-                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->outdir,
-                r->total_skipped, r->pair.max_object_actions, gexf, graphml);
+                        "edges:    %s/edges.csv (%" PRIu64 " rows)\n"
+                        "evidence: %s/evidence.csv (%" PRIu64 " rows, ",
+                r->outdir, r->outdir, r->outdir, r->total_edges, r->outdir, r->total_evidence);
+        if (r->evidence_cap)
+            fprintf(stderr, "at most %u an edge: %" PRIu64 " more co-actions left out)\n",
+                    r->evidence_cap, r->total_dropped);
+        else
+            fputs("every co-action)\n", stderr);
+        fprintf(stderr, "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
+                        "network:  %s/network.gexf, %s/network.graphml\n",
+                r->outdir, r->total_skipped, r->pair.max_object_actions, r->outdir, r->outdir);
+    }
     return rc;
 }
 
@@ -529,6 +723,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"link-level", required_argument, 0, 'l'},   {"min-hashtags", required_argument, 0, 'H'},
         {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
         {"min-sources", required_argument, 0, 'M'}, {"min-words", required_argument, 0, OPT_MIN_WORDS},
+        {"evidence", required_argument, 0, OPT_EVIDENCE}, {"threads", required_argument, 0, OPT_THREADS},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "ho:q", longopts, "coord", usage, in, coord_option_cb, r);
     if (code)
@@ -547,6 +742,9 @@ static void coord_defaults(coord_run *r)
     chorus_copair_defaults(&r->pair);
     r->pair.max_object_actions = 5000;
     r->pair.keep_evidence = 1;
+    r->evidence_cap = 5;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    r->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint32_t)cpus;
     r->fdr = 0.01;
     r->min_words = CHORUS_TEXT_MIN_WORDS;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++)

@@ -106,10 +106,9 @@ static int concentration(const chorus_corpus *c, const uint32_t *group, grp_sum 
     top_values(keys, n, grp, 0);
     n = 0;
     for (uint32_t i = 0; i < np; i++) {
-        chorus_post_view v;
-        chorus_corpus_post(c, i, &v);
-        if (group[v.account] != UINT32_MAX && v.client_sid != UINT32_MAX)
-            keys[n++] = (uint64_t)group[v.account] << 32 | v.client_sid;
+        uint32_t acc = chorus_corpus_post_account(c, i), client = chorus_corpus_post_client(c, i);
+        if (group[acc] != UINT32_MAX && client != UINT32_MAX)
+            keys[n++] = (uint64_t)group[acc] << 32 | client;
     }
     top_values(keys, n, grp, 1);
     free(keys);
@@ -166,20 +165,6 @@ static void sum_edges(const chorus_graph_edge *e, size_t n, const uint32_t *grou
     }
 }
 
-/* An endpoint of a network co-action: (group, object) and the account. */
-typedef struct gobj {
-    uint64_t key; /* group << 32 | object */
-    uint32_t account;
-} gobj;
-
-static int cmp_gobj(const void *x, const void *y)
-{
-    const gobj *a = x, *b = y;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return a->account < b->account ? -1 : a->account > b->account;
-}
-
 /* Whether object (acc, co) ranks above g's t-th top object: more accounts,
  * then more co-action ends (ties: the first seen stays ahead). */
 static int above(const grp_sum *g, uint32_t t, uint32_t acc, uint64_t co)
@@ -218,29 +203,69 @@ static void top_edge(grp_sum *g, const chorus_graph_edge *e, size_t i)
     g->top_edge[t] = i;
 }
 
+/* Stable counting sort of the co-action ends in order[0..n) by key(end)
+ * < n_keys, into out. */
+static int count_sort(const chorus_action *a, const uint32_t *order, size_t n, int by_object,
+                      uint32_t n_keys, uint32_t *out)
+{
+    size_t *start = calloc((size_t)n_keys + 1, sizeof *start);
+    if (!start)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        start[(by_object ? a[order[i]].object : a[order[i]].account) + 1]++;
+    for (uint32_t k = 0; k < n_keys; k++)
+        start[k + 1] += start[k];
+    for (size_t i = 0; i < n; i++)
+        out[start[by_object ? a[order[i]].object : a[order[i]].account]++] = order[i];
+    free(start);
+    return 0;
+}
+
+/* Per group, the objects its accounts co-acted on: for each object in id
+ * order, its ends by account, counted per group (accounts per group
+ * object, co-action ends), and offered to the group's top list. */
+typedef struct gcount {
+    uint32_t object;   /* the object these counts are for (UINT32_MAX: none yet) */
+    uint32_t accounts; /* distinct accounts of the group on it */
+    uint64_t ends;     /* co-action ends of the group on it */
+} gcount;
+
 /* Each group's top objects, by the distinct group accounts that co-acted
- * on them, then by their co-action ends. */
-static int group_objects(chorus_actions *net, const uint32_t *group, grp_sum *grp)
+ * on them, then by their co-action ends (ties: the lower object id). Two
+ * counting sorts (by account, then stably by object) order the ends by
+ * (object, account); every group sees its objects in id order. */
+static int group_objects(chorus_actions *net, const uint32_t *group, grp_sum *grp, uint32_t ng,
+                         uint32_t n_acc)
 {
     size_t n, m = 0;
     chorus_action *a = chorus_actions_data(net, &n);
-    gobj *k = malloc((n ? n : 1) * sizeof *k);
-    if (!k)
-        return -1;
-    for (size_t i = 0; i < n; i++)
+    uint32_t *ord = malloc((n ? n : 1) * sizeof *ord), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    gcount *gc = malloc((ng ? ng : 1) * sizeof *gc);
+    uint32_t *touched = malloc((ng ? ng : 1) * sizeof *touched);
+    int bad = !ord || !tmp || !gc || !touched;
+    for (size_t i = 0; !bad && i < n; i++)
         if (group[a[i].account] != UINT32_MAX)
-            k[m++] = (gobj){(uint64_t)group[a[i].account] << 32 | a[i].object, a[i].account};
-    qsort(k, m, sizeof *k, cmp_gobj);
-    for (size_t i = 0; i < m;) {
+            tmp[m++] = (uint32_t)i;
+    bad = bad || count_sort(a, tmp, m, 0, n_acc, ord) ||
+          count_sort(a, ord, m, 1, chorus_actions_objects(net), tmp);
+    for (uint32_t g = 0; !bad && g < ng; g++)
+        gc[g].object = UINT32_MAX;
+    for (size_t i = 0; !bad && i < m;) {
+        uint32_t obj = a[tmp[i]].object, nt = 0;
         size_t j = i;
-        uint32_t acc = 0;
-        for (; j < m && k[j].key == k[i].key; j++)
-            acc += j == i || k[j].account != k[j - 1].account;
-        top_object(&grp[k[i].key >> 32], (uint32_t)k[i].key, acc, j - i);
+        for (; j < m && a[tmp[j]].object == obj; j++) {
+            uint32_t acc = a[tmp[j]].account, g = group[acc];
+            if (gc[g].object != obj)
+                gc[g] = (gcount){obj, 0, 0}, touched[nt++] = g;
+            gc[g].accounts += j == i || a[tmp[j - 1]].account != acc;
+            gc[g].ends++;
+        }
+        for (uint32_t t = 0; t < nt; t++)
+            top_object(&grp[touched[t]], obj, gc[touched[t]].accounts, gc[touched[t]].ends);
         i = j;
     }
-    free(k);
-    return 0;
+    free(ord), free(tmp), free(gc), free(touched);
+    return bad ? -1 : 0;
 }
 
 /* Each group's strongest edges (lowest p-value, then most objects) and the
@@ -340,10 +365,9 @@ static int account_clients(const chorus_corpus *c, const uint32_t *group, acc_su
         return -1;
     size_t n = 0;
     for (uint32_t i = 0; i < np; i++) {
-        chorus_post_view v;
-        chorus_corpus_post(c, i, &v);
-        if (group[v.account] != UINT32_MAX && v.client_sid != UINT32_MAX)
-            keys[n++] = (uint64_t)v.account << 32 | v.client_sid;
+        uint32_t k = chorus_corpus_post_account(c, i), client = chorus_corpus_post_client(c, i);
+        if (group[k] != UINT32_MAX && client != UINT32_MAX)
+            keys[n++] = (uint64_t)k << 32 | client;
     }
     qsort(keys, n, sizeof *keys, cmp_u64);
     for (size_t i = 0; i < n;) {
@@ -476,7 +500,7 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
             if (group[k] != UINT32_MAX)
                 grp[group[k]].accounts++;
         sum_edges(e, n, group, raw, acc, grp, names, &n_names);
-        if (concentration(c, group, grp) || group_objects(net, group, grp) ||
+        if (concentration(c, group, grp) || group_objects(net, group, grp, ng, n_acc) ||
             group_edges(e, n, group, grp, ng) || account_clients(c, group, acc))
             rc = CHORUS_ENOMEM;
         FILE *gf = cli_open_csv(outdir, "groups.csv",

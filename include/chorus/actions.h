@@ -51,6 +51,12 @@ chorus_actions *chorus_actions_new(chorus_ctx *ctx);
 chorus_rc chorus_actions_add(chorus_actions *s, uint32_t account, const char *label, size_t len,
                              int64_t time_ms);
 
+/* Adds one action on an object the set already has (object <
+ * chorus_actions_objects(s)): no label to hash, for callers that add many
+ * actions on the same objects. CHORUS_EUSAGE for an unknown object. */
+chorus_rc chorus_actions_add_object(chorus_actions *s, uint32_t account, uint32_t object,
+                                    int64_t time_ms);
+
 /* Builds the action set of signal sig from the corpus (CHORUS_SIG_TWEET
  * and CHORUS_SIG_SIMILAR are built by the text stage with chorus_actions_add
  * and give CHORUS_EUSAGE here). *out is owned by the caller. */

@@ -66,6 +66,7 @@ typedef struct chorus_copairs {
     size_t n_evidence;
     uint64_t coactions_seen; /* co-occurring action pairs generated, all pairs */
     uint64_t pairs_seen;     /* distinct account pairs before min_weight */
+    uint64_t evidence_dropped; /* rows left out by chorus_copairs_cap_evidence */
 } chorus_copairs;
 
 /* Sets the defaults above. */
@@ -133,6 +134,15 @@ double chorus_fdr_threshold(chorus_ctx *ctx, const double *p, size_t n, double q
 /* Keeps the pairs with p_value <= threshold, and their evidence rows
  * (renumbered); the rest are dropped from cp. Returns how many remain. */
 size_t chorus_copairs_keep(chorus_copairs *cp, double threshold);
+
+/* Keeps at most per_pair evidence rows for each pair (0: all): the
+ * strongest co-actions, ranked first by whether a row is the closest
+ * co-action on its object (so the rows cover as many distinct objects as
+ * they can), then by delay, then by their order; the rows kept stay in
+ * their order (by pair, object, time). Adds the rows dropped to
+ * cp->evidence_dropped. The pairs' statistics are not changed: they
+ * were computed from every co-action. */
+chorus_rc chorus_copairs_cap_evidence(chorus_ctx *ctx, chorus_copairs *cp, uint32_t per_pair);
 
 /* P(X >= k) for X ~ Poisson(lambda). */
 double chorus_poisson_sf(uint64_t k, double lambda);

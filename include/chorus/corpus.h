@@ -135,6 +135,11 @@ typedef struct chorus_post_view {
 /* Fills v with post i (0 <= i < post_count). */
 void chorus_corpus_post(const chorus_corpus *c, uint32_t i, chorus_post_view *v);
 
+/* Post i's account index and client string id (UINT32_MAX when none):
+ * what per-post passes over millions of posts need, without a view. */
+uint32_t chorus_corpus_post_account(const chorus_corpus *c, uint32_t i);
+uint32_t chorus_corpus_post_client(const chorus_corpus *c, uint32_t i);
+
 typedef struct chorus_account_view {
     chorus_str id, display_name, screen_name, location, description, url, lang;
     int64_t followers, following; /* -1 when unknown */

@@ -105,6 +105,9 @@ typedef struct walk {
     /* pass 2 */
     const uint64_t *pass; /* keys of the pairs that passed, sorted */
     size_t n_pass;
+    uint64_t *set;        /* the same keys, hashed (open addressing, 0 = empty) */
+    size_t set_mask;
+    unsigned set_shift;   /* 64 - log2(slots): the product's top bits pick a slot */
     u64vec rec_keys;      /* one per co-action of a passing pair */
     struct coact *rec;
     size_t rec_cap;
@@ -155,17 +158,42 @@ static chorus_rc count_run(walk *w, size_t s, size_t e)
     return CHORUS_OK;
 }
 
+static size_t slot_of(const walk *w, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> w->set_shift);
+}
+
+/* Whether the pair passed: one hash probe (about one cache miss) per
+ * co-action, where a binary search over millions of keys costs a dozen.
+ * Key 0 never occurs: a pair's accounts differ, so its low half is > 0. */
 static int passes(const walk *w, uint64_t key)
 {
-    size_t lo = 0, hi = w->n_pass;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->pass[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (size_t i = slot_of(w, key);; i = (i + 1) & w->set_mask) {
+        if (w->set[i] == key)
+            return 1;
+        if (w->set[i] == 0)
+            return 0;
     }
-    return lo < w->n_pass && w->pass[lo] == key;
+}
+
+/* The hash set of the passing keys, at most half full. */
+static chorus_rc build_set(walk *w)
+{
+    size_t ns = 16;
+    w->set_shift = 60;
+    while (ns < 2 * w->n_pass + 2)
+        ns *= 2, w->set_shift--;
+    w->set = ch_calloc(w->ctx, ns * sizeof *w->set);
+    if (!w->set)
+        return ch_nomem(w->ctx);
+    w->set_mask = ns - 1;
+    for (size_t k = 0; k < w->n_pass; k++) {
+        size_t i = slot_of(w, w->pass[k]);
+        while (w->set[i])
+            i = (i + 1) & w->set_mask;
+        w->set[i] = w->pass[k];
+    }
+    return CHORUS_OK;
 }
 
 /* Pass 2 on one object's run: a record per co-action of a passing pair. */
@@ -240,7 +268,7 @@ static chorus_rc select_pairs(walk *w, uint32_t **objects)
     ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
     w->pass = w->keys.v;
     w->n_pass = kept;
-    return rc;
+    return rc ? rc : build_set(w);
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -276,10 +304,12 @@ static chorus_rc make_pair(walk *w, const uint32_t *idx, size_t s, size_t e, cho
         p->last_ms = c->last > p->last_ms ? c->last : p->last_ms;
         delays[k] = c->delay;
     }
-    qsort(delays, m, sizeof *delays, cmp_i64);
+    /* delays are >= 0 (actions are in time order), so they sort as u64 */
+    chorus_rc rc = ch_radix_sort_u64(w->ctx, scratch->v, NULL, m);
+    if (rc)
+        return rc;
     p->median_delay_ms = delays[(m - 1) / 2];
     p->coactions = m;
-    chorus_rc rc;
     for (size_t k = 0; k < m; k++)
         scratch->v[k] = w->rec[idx[s + k]].ia;
     p->part_a = (uint32_t)distinct(w->ctx, scratch->v, m, &rc);
@@ -364,6 +394,7 @@ static void walk_free(walk *w)
     free64(w->ctx, &w->rec_keys);
     ch_free(w->ctx, w->cnt, w->cnt_cap * sizeof *w->cnt);
     ch_free(w->ctx, w->rec, w->rec_cap * sizeof *w->rec);
+    ch_free(w->ctx, w->set, w->set ? (w->set_mask + 1) * sizeof *w->set : 0);
 }
 
 chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t n,

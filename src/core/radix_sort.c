@@ -1,7 +1,9 @@
 /*
  * radix_sort.c - LSD radix sort, 8 bits a pass (see radix_sort.h). All
  * eight histograms come from one read of the keys; passes whose histogram
- * puts every key in one bucket are skipped.
+ * puts every key in one bucket are skipped. Short arrays (the co-action
+ * kernel sorts one per object and per pair) take an insertion sort in
+ * place instead: no allocation, and stable like the radix passes.
  */
 #include "radix_sort.h"
 
@@ -19,10 +21,31 @@ static void scatter(const uint64_t *ks, const uint32_t *vs, uint64_t *kd, uint32
     }
 }
 
+#define SMALL 48 /* below this, insertion sort beats the histograms */
+
+static void insertion_sort(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = keys[i];
+        uint32_t v = vals ? vals[i] : 0;
+        size_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--) {
+            keys[j] = keys[j - 1];
+            if (vals)
+                vals[j] = vals[j - 1];
+        }
+        keys[j] = k;
+        if (vals)
+            vals[j] = v;
+    }
+}
+
 chorus_rc ch_radix_sort_u64(chorus_ctx *ctx, uint64_t *keys, uint32_t *vals, size_t n)
 {
-    if (n < 2)
+    if (n < SMALL) {
+        insertion_sort(keys, vals, n);
         return CHORUS_OK;
+    }
     size_t (*hist)[256] = ch_calloc(ctx, 8 * sizeof *hist);
     uint64_t *ktmp = ch_alloc(ctx, n * sizeof *ktmp);
     uint32_t *vtmp = vals ? ch_alloc(ctx, n * sizeof *vtmp) : NULL;

@@ -7,6 +7,7 @@
 #include <chorus/actions.h>
 
 #include "core/intern.h"
+#include "corpus_impl.h"
 
 #include <string.h>
 
@@ -74,6 +75,17 @@ chorus_rc chorus_actions_add(chorus_actions *s, uint32_t account, const char *la
     if (s->n == s->cap && ch_grow(s->ctx, (void **)&s->a, &s->cap, s->n + 1, sizeof *s->a))
         return CHORUS_ENOMEM;
     s->a[s->n++] = (chorus_action){account, obj, time_ms};
+    return CHORUS_OK;
+}
+
+chorus_rc chorus_actions_add_object(chorus_actions *s, uint32_t account, uint32_t object,
+                                    int64_t time_ms)
+{
+    if (object >= s->labels.n)
+        return ch_error(s->ctx, CHORUS_EUSAGE, "no object %u in the action set", object);
+    if (s->n == s->cap && ch_grow(s->ctx, (void **)&s->a, &s->cap, s->n + 1, sizeof *s->a))
+        return CHORUS_ENOMEM;
+    s->a[s->n++] = (chorus_action){account, object, time_ms};
     return CHORUS_OK;
 }
 
@@ -199,20 +211,32 @@ static chorus_rc hashtags(chorus_actions *s, const chorus_corpus *c, const choru
     return add_str(s, v, (chorus_str){buf, n});
 }
 
+/* A retweet or reply on the post it refers to, read from the corpus's
+ * columns: these signals see most posts, and a full view costs more. */
+static chorus_rc ref_action(chorus_actions *s, const chorus_corpus *c, chorus_signal sig, uint32_t i)
+{
+    chorus_post_kind want = sig == CHORUS_SIG_RETWEET ? CHORUS_KIND_RETWEET : CHORUS_KIND_REPLY;
+    char buf[24];
+    if (c->kind[i] != want)
+        return CHORUS_OK;
+    chorus_str ref = ch_corpus_key_str(c, c->ref[i], buf);
+    if (!ref.len)
+        return CHORUS_OK;
+    chorus_rc rc = chorus_actions_add(s, c->acct[i], ref.ptr, ref.len, c->time[i]);
+    return rc || c->ref_acct[i] == CH_NONE ? rc : set_source(s, c->ref_acct[i]);
+}
+
 static chorus_rc post_actions(chorus_actions *s, const chorus_corpus *c, chorus_signal sig,
                               const chorus_action_opts *o, uint32_t i, char *buf)
 {
+    if (sig == CHORUS_SIG_RETWEET || sig == CHORUS_SIG_REPLY)
+        return ref_action(s, c, sig, i);
+    int retweet = c->kind[i] == CHORUS_KIND_RETWEET;
+    if (sig == CHORUS_SIG_FASTRETWEET ? !retweet : (sig == CHORUS_SIG_LINK || sig == CHORUS_SIG_HASHTAGS) && retweet)
+        return CHORUS_OK; /* spares the view of posts the signal skips */
     chorus_post_view v;
     chorus_corpus_post(c, i, &v);
     switch (sig) {
-    case CHORUS_SIG_RETWEET:
-    case CHORUS_SIG_REPLY: {
-        chorus_post_kind want = sig == CHORUS_SIG_RETWEET ? CHORUS_KIND_RETWEET : CHORUS_KIND_REPLY;
-        if (v.kind != want || !v.ref_post.len)
-            return CHORUS_OK;
-        chorus_rc rc = add_str(s, &v, v.ref_post);
-        return rc || v.ref_account < 0 ? rc : set_source(s, (uint32_t)v.ref_account);
-    }
     case CHORUS_SIG_FASTRETWEET: return fast_retweet(s, c, &v, o);
     case CHORUS_SIG_LINK: return links(s, c, &v, o, buf);
     case CHORUS_SIG_HASHTAGS: return hashtags(s, c, &v, o, buf);

@@ -73,6 +73,10 @@ chorus_rc ch_corpus_set_profile(chorus_corpus *c, uint32_t a, const ch_account_r
 /* Key of a post id (number, or interned string flagged CH_KEY_STR). */
 uint64_t ch_corpus_post_key(chorus_corpus *c, chorus_str id, int *err);
 
+/* A post key as text: the interned string, or the number printed into
+ * buf (at least 24 bytes); empty for CH_KEY_NONE. */
+chorus_str ch_corpus_key_str(const chorus_corpus *c, uint64_t key, char *buf);
+
 /* Registers an input file; returns its index in c->files. */
 chorus_rc ch_corpus_add_file(chorus_corpus *c, const char *path, uint32_t *index);
 

@@ -1,15 +1,14 @@
 /*
  * corpus_view.c - read access to a corpus: post and string views, files,
  * object columns, memory and time span. Views borrow the corpus's memory;
- * numeric post ids are printed into the view's own buffers.
+ * numeric post ids are printed into the view's own buffers (by hand, not
+ * snprintf: every signal takes a view of every post, twice an id).
  */
 #include "corpus_impl.h"
 #include <chorus/report.h>
 
-#include <inttypes.h>
-#include <stdio.h>
 
-static chorus_str key_str(const chorus_corpus *c, uint64_t key, char *buf)
+chorus_str ch_corpus_key_str(const chorus_corpus *c, uint64_t key, char *buf)
 {
     if (key == CH_KEY_NONE)
         return (chorus_str){"", 0};
@@ -17,8 +16,15 @@ static chorus_str key_str(const chorus_corpus *c, uint64_t key, char *buf)
         uint32_t s = (uint32_t)(key & ~CH_KEY_STR);
         return (chorus_str){ch_intern_str(&c->strs, s), ch_intern_len(&c->strs, s)};
     }
-    int n = snprintf(buf, 24, "%" PRIu64, key);
-    return (chorus_str){buf, (size_t)n};
+    char digits[20];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + key % 10);
+    while ((key /= 10) != 0);
+    for (size_t k = 0; k < n; k++)
+        buf[k] = digits[n - 1 - k];
+    buf[n] = 0;
+    return (chorus_str){buf, n};
 }
 
 chorus_str chorus_corpus_string(const chorus_corpus *c, uint32_t sid)
@@ -30,13 +36,13 @@ chorus_str chorus_corpus_string(const chorus_corpus *c, uint32_t sid)
 
 void chorus_corpus_post(const chorus_corpus *c, uint32_t i, chorus_post_view *v)
 {
-    v->id = key_str(c, c->key[i], v->id_buf);
+    v->id = ch_corpus_key_str(c, c->key[i], v->id_buf);
     v->account = c->acct[i];
     v->time_ms = c->time[i];
     v->time_res = (chorus_time_res)c->res[i];
     v->kind = (chorus_post_kind)c->kind[i];
     v->text = (chorus_str){c->txt[i], c->txt_len[i]};
-    v->ref_post = key_str(c, c->ref[i], v->ref_buf);
+    v->ref_post = ch_corpus_key_str(c, c->ref[i], v->ref_buf);
     v->ref_account = c->ref_acct[i] == CH_NONE ? -1 : (int64_t)c->ref_acct[i];
     static const uint32_t no_items[1];
     const uint32_t *l = c->lists ? c->lists + c->list_off[i] : no_items;
@@ -55,6 +61,9 @@ void chorus_corpus_post(const chorus_corpus *c, uint32_t i, chorus_post_view *v)
     v->source_sid = c->source[i];
     v->file = c->file[i];
 }
+
+uint32_t chorus_corpus_post_account(const chorus_corpus *c, uint32_t i) { return c->acct[i]; }
+uint32_t chorus_corpus_post_client(const chorus_corpus *c, uint32_t i) { return c->client[i]; }
 
 uint32_t chorus_corpus_post_count(const chorus_corpus *c) { return (uint32_t)c->np; }
 uint32_t chorus_corpus_file_count(const chorus_corpus *c) { return (uint32_t)c->nfiles; }

@@ -143,6 +143,14 @@ static void test_labels_and_names(void)
     CHECK_INT(chorus_actions_objects(s), 2);
     chorus_str l = chorus_actions_label(s, 1);
     CHECK_STRN(l.ptr, l.len, "other");
+    CHECK_INT(chorus_actions_add_object(s, 2, 1, 30), CHORUS_OK); /* "other" by its id */
+    CHECK_INT(chorus_actions_add_object(s, 2, 2, 30), CHORUS_EUSAGE); /* no object 2 */
+    size_t n;
+    const chorus_action *a = chorus_actions_data(s, &n);
+    CHECK_INT(n, 4);
+    CHECK_INT(a[3].object, 1);
+    CHECK_INT(a[3].account, 2);
+    CHECK_INT(chorus_actions_objects(s), 2);
     chorus_actions_free(s);
     CHECK_INT(chorus_signal_from_name("fastretweet"), CHORUS_SIG_FASTRETWEET);
     CHECK_INT(chorus_signal_from_name("nope"), -1);

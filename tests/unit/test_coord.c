@@ -104,6 +104,41 @@ static void test_evidence(void)
     chorus_copairs_free(ctx, &c);
 }
 
+/* The cap keeps per pair the closest co-action of each object first,
+ * then the closest of the rest, in their order. A-B: o1 at delays 9, 2
+ * and 5 (A 0, 1 / B 9, 3, 6 within 10 s), o2 at delay 7, o3 at delay 1. */
+static void test_evidence_cap(void)
+{
+    chorus_action a[] = {{A, 1, S(0)}, {B, 1, S(9)}, {A, 2, S(100)}, {B, 2, S(107)},
+                         {A, 3, S(200)}, {B, 3, S(201)}, {B, 1, S(2)}, {C, 4, S(300)},
+                         {B, 4, S(301)}};
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.window_ms = S(10);
+    o.min_weight = 1;
+    o.keep_evidence = 1;
+    chorus_copairs c;
+    CHECK_INT(chorus_copairs_compute(ctx, a, 9, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n, 2);          /* A-B, B-C */
+    CHECK_INT(c.n_evidence, 5); /* A-B: o1 twice (delays 2, 9), o2, o3; B-C: o4 */
+    CHECK_INT(chorus_copairs_cap_evidence(ctx, &c, 0), CHORUS_OK);
+    CHECK_INT(c.n_evidence, 5);
+    CHECK_INT(chorus_copairs_cap_evidence(ctx, &c, 3), CHORUS_OK);
+    CHECK_INT(c.n_evidence, 4); /* the o1 co-action at 9 s goes: o1's closest is 2 s */
+    CHECK_INT(c.evidence_dropped, 1);
+    CHECK_INT(c.evidence[0].object, 1);
+    CHECK_INT(c.evidence[0].time_b, S(2));
+    CHECK_INT(c.evidence[1].object, 2);
+    CHECK_INT(c.evidence[2].object, 3);
+    CHECK_INT(c.evidence[3].pair, 1);
+    CHECK_INT(chorus_copairs_cap_evidence(ctx, &c, 1), CHORUS_OK);
+    CHECK_INT(c.n_evidence, 2); /* A-B keeps o3 (1 s), B-C its only row */
+    CHECK_INT(c.evidence[0].object, 3);
+    CHECK_INT(c.evidence[1].pair, 1);
+    CHECK_INT(c.evidence_dropped, 3);
+    chorus_copairs_free(ctx, &c);
+}
+
 static void test_window_auto(void)
 {
     /* o1: 6 actions at 0, 2, 4, 9, 30, 80 s: second after 2 s, half (the
@@ -430,6 +465,7 @@ int main(void)
     RUN(test_case_min_weight);
     RUN(test_popular_object_set_aside);
     RUN(test_evidence);
+    RUN(test_evidence_cap);
     RUN(test_window_auto);
     RUN(test_poisson_and_fdr);
     RUN(test_significance_separates_viral_from_planted);
