@@ -39,10 +39,16 @@ static const char usage[] =
     "Options:\n"
     "  -o, --out DIR            output folder (required; created if needed)\n"
     "  --signals LIST           comma-separated: retweet, reply, link, hashtags,\n"
-    "                           fastretweet, action (default: all the data has)\n"
-    "  --window S|auto          co-action window in seconds, inclusive (default 60);\n"
-    "                           auto estimates it per signal (docs/coordination.md)\n"
-    "  --min-weight N           keep pairs with weight >= N (default 2)\n"
+    "                           fastretweet, tweet, similar, action (default:\n"
+    "                           all the data has except similar)\n"
+    "  --window SPEC            co-action window in seconds, inclusive (default 60):\n"
+    "                           S, auto (estimated per signal), or a list such as\n"
+    "                           300,link=3600,tweet=auto (docs/coordination.md)\n"
+    "  --min-weight SPEC        keep pairs with weight >= N (default 2); per\n"
+    "                           signal as --window, e.g. 2,similar=12\n"
+    "  --min-sources N          fdr: co-acted objects from at least N sources\n"
+    "                           (default 2)\n"
+    "  --min-words N            tweet: texts of at least N words (default 5)\n"
     "  --weight W               objects (default) or coactions\n"
     "  --filter MODE            fdr (default): pairs significant against the null\n"
     "                           model at --fdr; none: every pair passing\n"
@@ -69,6 +75,7 @@ typedef struct coord_run {
     chorus_copair_opts pair;
     chorus_action_opts act;
     int64_t window[CHORUS_SIG_COUNT]; /* per signal, ms; WINDOW_AUTO: estimate it */
+    int64_t min_weight[CHORUS_SIG_COUNT]; /* per signal: --min-weight */
     int raw;         /* --filter none: every pair, no statistics */
     const char *db_path;
     chorus_db *db;   /* with --db: the corpus and the network tables */
@@ -106,34 +113,43 @@ static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *
     return 0;
 }
 
-/* One --window item: "S", "auto", "SIGNAL=S" or "SIGNAL=auto"; 1 or -1. */
-static int parse_window(coord_run *r, char *item)
+/* A per-signal option: --window or --min-weight. */
+typedef struct per_signal {
+    const char *opt;
+    uint64_t max;   /* largest value */
+    int64_t scale;  /* stored value = given value x scale */
+    int auto_ok;    /* "auto" allowed (stored as WINDOW_AUTO) */
+    int64_t *value; /* per signal */
+} per_signal;
+
+/* One item: "V" (every signal) or "SIGNAL=V"; 1 or -1. */
+static int parse_signal_item(const per_signal *o, char *item)
 {
     char *eq = strchr(item, '='), *val = eq ? eq + 1 : item;
     int sig = -1;
     if (eq) {
         *eq = 0;
         if ((sig = chorus_signal_from_name(item)) < 0)
-            return cli_error("--window: \"%s\" is not a signal", item), -1;
+            return cli_error("%s: \"%s\" is not a signal", o->opt, item), -1;
     }
+    int is_auto = o->auto_ok && !strcmp(val, "auto");
     uint64_t v = 0;
-    if (strcmp(val, "auto") && parse_uint(val, "--window", 86400 * 365, &v))
+    if (!is_auto && parse_uint(val, o->opt, o->max, &v))
         return -1;
-    int64_t ms = strcmp(val, "auto") ? (int64_t)v * 1000 : WINDOW_AUTO;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++)
         if (k == sig || sig < 0)
-            r->window[k] = ms;
+            o->value[k] = is_auto ? WINDOW_AUTO : (int64_t)v * o->scale;
     return 1;
 }
 
-/* --window SPEC: comma-separated items, applied in order. */
-static int parse_windows(coord_run *r, const char *spec)
+/* SPEC: comma-separated items, applied in order. */
+static int parse_per_signal(const per_signal *o, const char *spec)
 {
     char buf[512];
     if (snprintf(buf, sizeof buf, "%s", spec) >= (int)sizeof buf)
-        return cli_error("--window: too long"), -1;
+        return cli_error("%s: too long", o->opt), -1;
     for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save))
-        if (parse_window(r, item) < 0)
+        if (parse_signal_item(o, item) < 0)
             return -1;
     return 1;
 }
@@ -145,10 +161,16 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     switch (opt) {
     case 'o': r->outdir = arg; return 1;
     case 'S': r->signals = arg; return 1;
-    case 'w': return parse_windows(r, arg);
+    case 'w': {
+        per_signal o = {"--window", 86400 * 365, 1000, 1, r->window};
+        return parse_per_signal(&o, arg);
+    }
+    case 'W': {
+        per_signal o = {"--min-weight", UINT32_MAX, 1, 0, r->min_weight};
+        return parse_per_signal(&o, arg);
+    }
     case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
     case 'M': return parse_uint(arg, "--min-sources", UINT32_MAX, &v) ? -1 : (r->pair.min_sources = (uint32_t)v, 1);
-    case 'W': return parse_uint(arg, "--min-weight", UINT32_MAX, &v) ? -1 : (r->pair.min_weight = (uint32_t)v, 1);
     case OPT_THREADS:
         if (parse_uint(arg, "--threads", MAX_THREADS, &v))
             return -1;
@@ -417,6 +439,7 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
     chorus_action_opts act = r->act;
     chorus_copair_opts pair = r->pair;
     act.object_column = j->column;
+    pair.min_weight = (uint32_t)r->min_weight[j->sig];
     chorus_rc rc;
     if (j->sig == CHORUS_SIG_TWEET)
         rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &j->s);
@@ -747,8 +770,10 @@ static void coord_defaults(coord_run *r)
     r->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint32_t)cpus;
     r->fdr = 0.01;
     r->min_words = CHORUS_TEXT_MIN_WORDS;
-    for (int k = 0; k < CHORUS_SIG_COUNT; k++)
+    for (int k = 0; k < CHORUS_SIG_COUNT; k++) {
         r->window[k] = r->pair.window_ms;
+        r->min_weight[k] = r->pair.min_weight;
+    }
     chorus_action_defaults(&r->act);
 }
 
