@@ -19,7 +19,7 @@ typedef struct chorus_report_info {
     const char *const *params; /* "name", "value" pairs shown as parameters */
     size_t n_params;
     uint32_t evidence_per_group; /* co-actions listed per group; 0: 500 */
-    uint32_t max_links;          /* network edges drawn at most; 0: 200 000 */
+    uint32_t max_links;          /* network edges drawn at most, the strongest; 0: 10 000 */
     uint32_t max_rows;           /* rows of other stages' tables; 0: 5 000 */
     uint32_t max_nodes;    /* accounts drawn in the network (groups in order); 0: 20 000 */
     uint32_t max_evidence; /* co-actions listed over all groups; 0: 50 000 */

@@ -236,7 +236,7 @@ static void defaults(rep *r, const chorus_report_info *info)
     if (!r->info.evidence_per_group)
         r->info.evidence_per_group = 500;
     if (!r->info.max_links)
-        r->info.max_links = 200000;
+        r->info.max_links = 10000;
     if (!r->info.max_rows)
         r->info.max_rows = 5000;
     if (!r->info.max_nodes)

@@ -313,16 +313,49 @@ static chorus_rc emit_nodes(rep *r, net *g)
     return CHORUS_OK;
 }
 
-/* links: [node a, node b, co-actions], the first max_links in group order. */
-static void emit_links(rep *r, const net *g)
+/* Marks in keep[] the max_links links of most co-actions (ties: the
+ * earlier in group order), so a capped network keeps its strongest ties. */
+static chorus_rc strongest_links(rep *r, const net *g, size_t max, uint8_t *keep)
 {
-    size_t m = g->m < r->info.max_links ? g->m : r->info.max_links;
+    uint64_t *key = ch_alloc(r->ctx, g->m * sizeof *key);
+    if (!key)
+        return ch_nomem(r->ctx);
+    for (size_t k = 0; k < g->m; k++)
+        key[k] = (uint64_t)g->weight[k] << 32 | (UINT32_MAX - (uint32_t)k);
+    qsort(key, g->m, sizeof *key, cmp_u64);
+    for (size_t k = g->m - max; k < g->m; k++)
+        keep[UINT32_MAX - (uint32_t)key[k]] = 1;
+    ch_free(r->ctx, key, g->m * sizeof *key);
+    return CHORUS_OK;
+}
+
+/* links: [node a, node b, co-actions] in group order; over max_links,
+ * only the strongest max_links of them. */
+static chorus_rc emit_links(rep *r, const net *g)
+{
+    size_t max = r->info.max_links, m = g->m < max ? g->m : max;
+    uint8_t *keep = NULL;
+    if (g->m > max) {
+        if (!(keep = ch_calloc(r->ctx, g->m)))
+            return ch_nomem(r->ctx);
+        chorus_rc rc = strongest_links(r, g, max, keep);
+        if (rc) {
+            ch_free(r->ctx, keep, g->m);
+            return rc;
+        }
+    }
     fprintf(r->o, ",\n\"links_total\":%zu,\"links\":[", g->m);
-    for (size_t k = 0; k < m; k++)
-        fprintf(r->o, "%s[%u,%u,%u]", k ? (k % 8 ? "," : ",\n") : "", g->pair[2 * k], g->pair[2 * k + 1],
-                g->weight[k]);
+    for (size_t k = 0, out = 0; k < g->m; k++) {
+        if (keep && !keep[k])
+            continue;
+        fprintf(r->o, "%s[%u,%u,%u]", out ? (out % 8 ? "," : ",\n") : "", g->pair[2 * k],
+                g->pair[2 * k + 1], g->weight[k]);
+        out++;
+    }
     putc(']', r->o);
+    ch_free(r->ctx, keep, keep ? g->m : 0);
     r->sum.links = (int64_t)m;
+    return CHORUS_OK;
 }
 
 static chorus_rc network(rep *r)
@@ -337,7 +370,7 @@ static chorus_rc network(rep *r)
     if (!rc)
         rc = emit_nodes(r, &g);
     if (!rc)
-        emit_links(r, &g);
+        rc = emit_links(r, &g);
     free_net(r, &g);
     return rc;
 }

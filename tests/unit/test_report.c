@@ -142,6 +142,34 @@ static void test_report_from_db(void)
     chorus_ctx_free(ctx);
 }
 
+/* Over --max-links the strongest links are drawn: of 0-1 (3 co-actions
+ * over both signals) and 0-2 (1), a cap of 1 keeps 0-1. */
+static void test_report_strongest_links(void)
+{
+    char db[256], html[256];
+    snprintf(db, sizeof db, "%s/links.db", dir);
+    snprintf(html, sizeof html, "%s/links.html", dir);
+    make_db(db, NULL);
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_report_info info = {0};
+    info.max_links = 1;
+    chorus_report_summary s;
+    CHECK_INT(chorus_report_write(ctx, db, html, &info, &s), CHORUS_OK);
+    CHECK_INT(s.links, 1);
+    size_t n;
+    char *page = slurp(html, &n);
+    const char *links = page ? strstr(page, "\"links_total\":2,\"links\":[[") : NULL;
+    CHECK(links != NULL);
+    if (links) {
+        const char *end = strstr(links, "]]");
+        CHECK(end && end - links > 2 && end[-1] == '3' && end[-2] == ',');
+        const char *next = strstr(links, "],[");
+        CHECK(!next || next > end); /* one link only */
+    }
+    free(page);
+    chorus_ctx_free(ctx);
+}
+
 /* Without the coordination tables the groups say "not run" (null). */
 static void test_report_without_coord(void)
 {
@@ -230,6 +258,7 @@ int main(void)
     RUN(test_json_string);
     RUN(test_html_text);
     RUN(test_report_from_db);
+    RUN(test_report_strongest_links);
     RUN(test_report_without_coord);
     RUN(test_report_errors);
     RUN(test_report_out_of_memory);
