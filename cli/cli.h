@@ -76,6 +76,7 @@ int cmd_match(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_coord(int argc, char **argv);
 int cmd_dedup(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -18,11 +18,15 @@ static const char usage[] =
     "  coord     the coordination network: account pairs that acted on the\n"
     "            same objects within a time window (edges.csv)\n"
     "  dedup     near-duplicate text clusters (copy-pasta, edited copies)\n"
+    "  demo      the main job on the bundled sample (analyze, all stages)\n"
     "  eval      score a coordination run against ground truth\n"
     "  ingest    read inputs, report problems and a summary, optionally --db\n"
     "  match     match posts and articles against a catalogue of narratives\n"
+    "  report    rewrite report.html from an output folder's chorus.db\n"
     "  simulate  write synthetic data with ground truth (planted campaigns,\n"
     "            benign coordinated groups, laundered articles)\n"
+    "  trace     provenance of reused text: earliest witness, spread, and\n"
+    "            laundering from exposed accounts into outlets\n"
     "\n"
     "Run 'chorus <command> --help' for a command's options.\n"
     "  -h, --help      this help\n"
@@ -37,6 +41,7 @@ static const struct {
     {"analyze", cmd_analyze},
     {"coord", cmd_coord},
     {"dedup", cmd_dedup},
+    {"demo", cmd_demo},
     {"eval", cmd_eval},
     {"ingest", cmd_ingest},
     {"match", cmd_match},

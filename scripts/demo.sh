@@ -5,8 +5,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=${CHORUS_DEMO_OUT:-out/demo}
-./build/chorus analyze --narratives data/sample/narratives.csv \
-    --docs data/sample/documents.csv --exposed data/sample/exposed_accounts.txt \
-    data/sample/tweets.csv.gz data/sample/users.csv -o "$out"
+./build/chorus demo -o "$out"
 echo
 echo "Open the report: $root/$out/report.html"
