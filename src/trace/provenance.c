@@ -146,23 +146,6 @@ static chorus_rc sort_clusters(prov *p)
     return CHORUS_OK;
 }
 
-/* Parent of each clustered post: the most recent earlier member of its
- * unit with the representative's text (similarity 1), else the unit's
- * first member; UINT32_MAX for a unit's first member. */
-static void post_parents(const tr *s, uint32_t *pp)
-{
-    for (uint32_t u = 0; u < s->n_units; u++) {
-        uint32_t lo = s->unit_first[u], best = s->member[lo];
-        pp[best] = UINT32_MAX;
-        for (uint32_t i = lo + 1; i < s->unit_first[u + 1]; i++) {
-            uint32_t m = s->member[i];
-            pp[m] = best;
-            if (s->post_sim[m] >= 1.0f)
-                best = m;
-        }
-    }
-}
-
 static chorus_rc add_edge(tr *s, uint32_t cluster, uint32_t item, int64_t parent)
 {
     chorus_trace *r = s->res;
@@ -209,7 +192,7 @@ static void spread(const prov *p, chorus_trace_cluster *cl, uint32_t item, uint3
 }
 
 /* Cluster k (number) from its items, with its tree edges. */
-static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c, const uint32_t *pp)
+static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c)
 {
     tr *s = p->s;
     chorus_trace *r = s->res;
@@ -231,7 +214,7 @@ static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c, const uint32_t *pp
         uint32_t x = it[i];
         int64_t ms = item_ms(s, x), parent = -1;
         if (x < s->n_posts)
-            parent = pp[x] == UINT32_MAX ? -1 : (int64_t)pp[x];
+            parent = s->post_parent[x] == UINT32_MAX ? -1 : (int64_t)s->post_parent[x];
         else if (p->best_row[x - s->n_posts] != UINT32_MAX)
             parent = r->reuse[p->best_row[x - s->n_posts]].source;
         p->depth[x] = parent < 0 ? 0 : p->depth[parent] + 1;
@@ -291,14 +274,8 @@ chorus_rc tr_provenance(tr *s)
         place_items(&p, p.order); /* order is scratch until sort_clusters fills it */
         rc = sort_clusters(&p);
     }
-    uint32_t *pp = rc ? NULL : ch_alloc(s->ctx, (s->n_posts + 1) * sizeof *pp);
-    if (!rc && !pp)
-        rc = ch_nomem(s->ctx);
-    if (!rc)
-        post_parents(s, pp);
     for (uint32_t k = 0; k < p.n_comp && !rc; k++)
-        rc = one_cluster(&p, k, p.order[k], pp);
-    ch_free(s->ctx, pp, (s->n_posts + 1) * sizeof *pp);
+        rc = one_cluster(&p, k, p.order[k]);
     s->res->stats.clusters = s->res->n_clusters;
     free_prov(&p);
     return rc;

@@ -69,9 +69,7 @@ static chorus_rc make_units(tr *s)
         const chorus_dedup_cluster *cl = &d->clusters[c];
         rc = open_unit(s, cl->representative);
         for (size_t i = 0; i < cl->size && !rc; i++) {
-            const chorus_dedup_member *m = &d->members[cl->first_member + i];
-            s->post_sim[m->post] = m->similarity;
-            rc = add_unit_member(s, m->post);
+            rc = add_unit_member(s, d->members[cl->first_member + i].post);
         }
         if (!rc)
             s->n_units++;
@@ -83,7 +81,6 @@ static chorus_rc make_units(tr *s)
         if (s->post_unit[p] != UINT32_MAX || v.kind == CHORUS_KIND_RETWEET ||
             v.text.len < s->o->min_span)
             continue;
-        s->post_sim[p] = 1;
         if (!(rc = open_unit(s, p)) && !(rc = add_unit_member(s, p)))
             s->n_units++;
     }
@@ -111,10 +108,13 @@ static int set_add(text_set *t, uint64_t h)
     return 1;
 }
 
-/* Anchors of each distinct text of unit u (its earliest post). */
+/* Anchors of each distinct text of unit u (its earliest post), and the
+ * parent of each of its posts (parents.c). */
 static chorus_rc index_unit(tr *s, uint32_t u, text_set *set)
 {
     uint32_t n = s->unit_first[u + 1] - s->unit_first[u];
+    tr_sketch k;
+    tr_parents_reset(s->picker, s->unit_rep[u]);
     set->slots = 16;
     while (set->slots < 2 * (size_t)n)
         set->slots *= 2;
@@ -124,6 +124,10 @@ static chorus_rc index_unit(tr *s, uint32_t u, text_set *set)
         uint32_t p = s->member[i];
         if ((rc = tr_text_load(s, &s->src, p, 0)))
             break;
+        if (n > 1) {
+            tr_sketch_make(s->src.cp, s->src.n, &k);
+            s->post_parent[p] = tr_parents_next(s->picker, p, &k);
+        }
         if (n > 1 && !set_add(set, chorus_text_hash(s->src.tb.text, s->src.tb.len)))
             continue;
         tr_text_anchors(s, &s->src, s->o->post_k, s->o->post_w);
@@ -437,13 +441,14 @@ static chorus_rc load_items(tr *s)
     size_t np = s->n_posts ? s->n_posts : 1, nd = s->n_docs ? s->n_docs : 1;
     s->n_outlets = s->docs ? chorus_corpus_account_count(s->docs) : 0;
     s->post_unit = ch_alloc(ctx, np * sizeof *s->post_unit);
-    s->post_sim = ch_alloc(ctx, np * sizeof *s->post_sim);
+    s->post_parent = ch_alloc(ctx, np * sizeof *s->post_parent);
+    s->picker = ch_alloc(ctx, sizeof *s->picker);
     s->post_ms = ch_alloc(ctx, np * sizeof *s->post_ms);
     s->post_account = ch_alloc(ctx, np * sizeof *s->post_account);
     s->doc_ms = ch_alloc(ctx, nd * sizeof *s->doc_ms);
     s->doc_outlet = ch_alloc(ctx, nd * sizeof *s->doc_outlet);
     s->outlet_items = ch_calloc(ctx, (s->n_outlets + 1) * sizeof *s->outlet_items);
-    if (!s->post_unit || !s->post_sim || !s->post_ms || !s->post_account || !s->doc_ms ||
+    if (!s->post_unit || !s->post_parent || !s->picker || !s->post_ms || !s->post_account || !s->doc_ms ||
         !s->doc_outlet || !s->outlet_items ||
         ch_grow(ctx, (void **)&s->unit_first, &s->cap_units, 2, sizeof *s->unit_first))
         return ch_nomem(ctx);
@@ -452,10 +457,11 @@ static chorus_rc load_items(tr *s)
         return CHORUS_ENOMEM;
     s->unit_first[0] = 0;
     memset(s->post_unit, 0xFF, np * sizeof *s->post_unit);
+    memset(s->post_parent, 0xFF, np * sizeof *s->post_parent);
     chorus_post_view v;
     for (uint32_t p = 0; p < s->n_posts; p++) {
         chorus_corpus_post(s->posts, p, &v);
-        s->post_ms[p] = v.time_ms, s->post_account[p] = v.account, s->post_sim[p] = 0;
+        s->post_ms[p] = v.time_ms, s->post_account[p] = v.account;
     }
     for (uint32_t d = 0; d < s->n_docs; d++) {
         chorus_corpus_post(s->docs, d, &v);
@@ -470,7 +476,8 @@ static void free_state(tr *s)
     chorus_ctx *ctx = s->ctx;
     size_t np = s->n_posts ? s->n_posts : 1, nd = s->n_docs ? s->n_docs : 1;
     ch_free(ctx, s->post_unit, np * sizeof *s->post_unit);
-    ch_free(ctx, s->post_sim, np * sizeof *s->post_sim);
+    ch_free(ctx, s->post_parent, np * sizeof *s->post_parent);
+    ch_free(ctx, s->picker, sizeof *s->picker);
     ch_free(ctx, s->post_ms, np * sizeof *s->post_ms);
     ch_free(ctx, s->post_account, np * sizeof *s->post_account);
     ch_free(ctx, s->doc_ms, nd * sizeof *s->doc_ms);
