@@ -154,6 +154,8 @@ static chorus_rc index_units(tr *s)
     for (uint32_t u = 0; u < s->n_units && !rc; u++)
         rc = index_unit(s, u, &set);
     s->res->stats.post_anchors = s->post_ix.n;
+    if (!rc && !(s->unit_stamp = ch_calloc(s->ctx, ((size_t)s->n_units + 1) * sizeof *stamp)))
+        rc = ch_nomem(s->ctx);
     if (!rc)
         rc = tr_index_build(s->ctx, &s->post_ix, s->o->max_df_posts, s->post_unit, stamp);
     ch_free(s->ctx, set.h, slots * sizeof *set.h);
@@ -395,20 +397,29 @@ static chorus_rc align_units(tr *s, uint32_t d, const uint32_t *p, size_t n)
     return rc;
 }
 
-/* Posts within the lag before article d sharing post_k anchors with it. */
+/* Posts within the lag before article d sharing post_k anchors with it
+ * are its sources; those within the lag after it may quote it. */
 static chorus_rc post_sources(tr *s, uint32_t d, uint32_t **v, size_t *n, size_t *cap)
 {
     int64_t t = s->doc_ms[d];
+    size_t nl = 0, first_row = s->res->n_reuse;
     chorus_rc rc = tr_text_anchors(s, &s->tgt, s->o->post_k, s->o->post_w);
     for (size_t a = 0; a < s->tgt.n_anchors && !rc; a++) {
         uint32_t cnt;
         const uint32_t *posts = tr_index_find(&s->post_ix, s->tgt.anchors[a].hash, &cnt, NULL);
-        for (uint32_t i = 0; i < cnt && !rc; i++)
-            if (s->post_ms[posts[i]] < t && t - s->post_ms[posts[i]] <= s->o->max_lag_ms)
+        for (uint32_t i = 0; i < cnt && !rc; i++) {
+            int64_t ms = s->post_ms[posts[i]];
+            if (ms < t && t - ms <= s->o->max_lag_ms)
                 rc = vote(s, v, n, cap, posts[i]);
+            else if (ms > t && ms - t <= s->o->max_lag_ms)
+                rc = vote(s, &s->later, &nl, &s->cap_later, posts[i]);
+        }
     }
     *n = rc ? 0 : count_votes(*v, *n, s->o->min_anchors);
-    return rc ? rc : align_units(s, d, *v, *n);
+    nl = rc ? 0 : count_votes(s->later, nl, s->o->min_anchors);
+    if (!rc)
+        rc = align_units(s, d, *v, *n);
+    return rc ? rc : tr_quotes(s, d, s->later, nl, first_row);
 }
 
 static chorus_rc trace_docs(tr *s)
@@ -487,6 +498,8 @@ static void free_state(tr *s)
     ch_free(ctx, s->unit_rep, s->cap_units * sizeof *s->unit_rep);
     ch_free(ctx, s->member, s->cap_members * sizeof *s->member);
     ch_free(ctx, s->reuse_unit, s->cap_reuse_unit * sizeof *s->reuse_unit);
+    ch_free(ctx, s->unit_stamp, ((size_t)s->n_units + 1) * sizeof *s->unit_stamp);
+    ch_free(ctx, s->later, s->cap_later * sizeof *s->later);
     tr_index_free(ctx, &s->post_ix);
     tr_index_free(ctx, &s->doc_ix);
     tr_index_free(ctx, &s->boiler);

@@ -107,6 +107,9 @@ typedef struct tr {
     void *matches;        /* scratch of tr_align_pair */
     uint32_t *reuse_unit; /* per reuse row: the source's unit, or UINT32_MAX for an article */
     size_t cap_reuse_unit;
+    uint32_t *unit_stamp; /* per unit: 1 + the article that last copied it */
+    uint32_t *later;      /* posts after the article (quote.c's candidates) */
+    size_t cap_later;
 } tr;
 
 /* Normalises item (a post, or an article when doc) into t. */
@@ -123,6 +126,12 @@ void tr_text_free(chorus_ctx *ctx, tr_text *t);
 chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit, uint32_t k,
                         uint32_t w,
                         size_t *added);
+
+/* Reuse from article d (loaded and masked in s->tgt) into the posts
+ * later[0..n) (distinct; those within the lag after it sharing
+ * min_anchors anchors): one alignment per unit, its earliest post, for
+ * each unit that reuse rows from first_row on do not show d copying. */
+chorus_rc tr_quotes(tr *s, uint32_t d, const uint32_t *later, size_t n, size_t first_row);
 
 /* Frees tr_align_pair's scratch. */
 void tr_pair_free(tr *s);

@@ -3,7 +3,7 @@
  * winnowing's guarantee, exact scores and spans of the banded alignment,
  * spans mapped back into original texts with multibyte and invisible
  * characters, earliest witnesses with ties, parents by similarity in
- * clusters and narratives, outlet boilerplate, laundering
+ * clusters and narratives, articles quoted by later posts, outlet boilerplate, laundering
  * with exposure dates and groups, and the exposed-list parser.
  */
 #include "check.h"
@@ -312,6 +312,47 @@ static void test_parent_ties(void)
     chorus_corpus_free(p);
 }
 
+/* An article quoted by later posts: the first post of the quoting unit
+ * is a reuse target with the article as source and parent, its copy
+ * hangs under it; a unit that carried the text before the article is
+ * the article's source instead, never its target. */
+static void test_quoted_article(void)
+{
+    const char *posts[] = {
+        "p1|acc_a|2021-03-06T08:00:00Z|As the Observer reports: " NARR,
+        "p2|acc_b|2021-03-06T09:00:00Z|As the Observer reports: " NARR,
+        "p3|acc_c|2021-03-01T08:00:00Z|Ballots in the northern districts of Veldrane were "
+        "counted twice, and the board still refuses to publish the raw tallies.",
+        "p4|acc_d|2021-03-09T08:00:00Z|Ballots in the northern districts of Veldrane were "
+        "counted twice, and the board still refuses to publish the raw tallies!"};
+    const char *docs[] = {"d1|Harbour Observer|2021-03-05T07:00:00Z|Ferries were late. " NARR
+                          " The council meets on Monday.",
+                          "d2|Valley Chronicle|2021-03-08T07:00:00Z|After the count: Ballots "
+                          "in the northern districts of Veldrane were counted twice, and the "
+                          "board still refuses to publish the raw tallies."};
+    chorus_corpus *p = corpus_of(posts, 4), *d = corpus_of(docs, 2);
+    chorus_trace *t = trace(p, d, NULL, NULL, NULL);
+    uint32_t d1 = t->n_posts, d2 = t->n_posts + 1;
+    int quoted = 0, copied = 0;
+    for (size_t i = 0; i < t->n_reuse; i++) {
+        const chorus_trace_reuse *r = &t->reuse[i];
+        CHECK(r->target != 1 && r->target != 3); /* only the first post of a unit */
+        quoted += r->source == d1 && r->target == 0;
+        copied += r->source == 2 && r->target == d2;
+        CHECK(!(r->source == d2 && r->target < t->n_posts));
+    }
+    CHECK_INT(quoted, 1);
+    CHECK_INT(copied, 1);
+    CHECK_INT(parent_of(t, 0), d1);
+    CHECK_INT(parent_of(t, 1), 0);
+    CHECK_INT(parent_of(t, d2), 2);
+    CHECK_INT(parent_of(t, 3), 2);
+    CHECK_INT(t->n_launder, 0);
+    chorus_trace_free(t);
+    chorus_corpus_free(p);
+    chorus_corpus_free(d);
+}
+
 static chorus_str S(const char *s) { return (chorus_str){s, strlen(s)}; }
 
 /* A narrative's items (posts and an article, in time order) form a tree
@@ -505,6 +546,7 @@ int main(void)
     RUN(test_parent_chain);
     RUN(test_parent_ties);
     RUN(test_narrative_tree);
+    RUN(test_quoted_article);
     RUN(test_boilerplate);
     RUN(test_laundering);
     RUN(test_exposed_parse);
