@@ -1,9 +1,10 @@
 /*
  * trace.h - provenance of reused text: which passages of news articles
- * (and of later articles) first appeared in earlier posts or articles, the
- * earliest witness and the spread of each reuse cluster over time, and
- * laundering chains from exposed accounts into outlets. Anchors, the
- * alignment and every rule are described in docs/trace.md.
+ * (and of later articles, and of posts quoting articles) first appeared
+ * in earlier posts or articles, the earliest witness, tree and spread of
+ * each reuse cluster over time, and laundering chains from exposed
+ * accounts into outlets. Anchors, the alignment and every rule are
+ * described in docs/trace.md.
  */
 #ifndef CHORUS_TRACE_H
 #define CHORUS_TRACE_H
@@ -164,7 +165,8 @@ typedef struct chorus_trace_stats {
 } chorus_trace_stats;
 
 typedef struct chorus_trace {
-    chorus_trace_reuse *reuse;     /* by target in article order: article sources first */
+    chorus_trace_reuse *reuse;     /* per article in order: rows into it (article sources
+                                      first), then rows from it into later posts */
     size_t n_reuse;
     chorus_trace_cluster *clusters; /* by first time, then earliest item; narratives
                                       (chorus_trace_narratives) after them */
@@ -180,7 +182,8 @@ typedef struct chorus_trace {
 } chorus_trace;
 
 /* Traces reuse from posts (may be empty) into articles (docs, may be
- * NULL), then provenance and laundering. exposed (may be NULL) names
+ * NULL) and from articles into later posts quoting them, then
+ * provenance and laundering. exposed (may be NULL) names
  * accounts of posts; group_accounts (may be NULL, else one flag per
  * posts account) marks members of detected coordinated groups. o may be
  * NULL for the defaults. *out is the caller's (chorus_trace_free); it

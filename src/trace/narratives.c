@@ -70,7 +70,8 @@ static chorus_rc narrative_tree(chorus_trace *t, nstate *s, const nitem *x, size
                                doc)))
             break;
         tr_sketch_make(s->text->src.cp, s->text->src.n, &sk);
-        uint32_t pa = tr_parents_next(s->picker, x[i].item, &sk);
+        uint32_t pa = tr_parents_next(s->picker, x[i].item, &sk,
+                                      chorus_text_hash(s->text->src.tb.text, s->text->src.tb.len));
         s->depth[x[i].item] = pa == UINT32_MAX ? 0 : s->depth[pa] + 1;
         cl->hops = s->depth[x[i].item] > cl->hops ? s->depth[x[i].item] : cl->hops;
         if ((rc = ch_grow(t->ctx, (void **)&t->edges, &t->cap_edges, t->n_edges + 1,

@@ -94,9 +94,14 @@ static void consider(pick *b, const tr_sketch *k, const tr_sketch *self, uint32_
         b->m = m, b->n = n, b->pos = pos, b->item = item;
 }
 
-uint32_t tr_parents_next(tr_parents *p, uint32_t item, const tr_sketch *k)
+/* The best of the earlier items for sketch k, the item at position pos. */
+static uint32_t best_earlier(const tr_parents *p, const tr_sketch *k, uint32_t pos,
+                             uint64_t text)
 {
-    uint32_t pos = p->seen++, from = pos > TR_RECENT ? pos - TR_RECENT : 0;
+    uint32_t from = pos > TR_RECENT ? pos - TR_RECENT : 0;
+    for (uint32_t q = pos; q-- > from;) /* the same text: similarity 1, the most recent */
+        if (p->recent_text[q % TR_RECENT] == text)
+            return p->recent_item[q % TR_RECENT];
     pick b = {0, 0, UINT32_MAX, UINT32_MAX};
     for (uint32_t q = pos; q-- > from && !(b.n && b.m == b.n);) /* 1 cannot be beaten */
         consider(&b, &p->recent[q % TR_RECENT], k, q, p->recent_item[q % TR_RECENT]);
@@ -104,11 +109,18 @@ uint32_t tr_parents_next(tr_parents *p, uint32_t item, const tr_sketch *k)
         consider(&b, &p->first, k, 0, p->first_item);
     if (p->rep_pos != UINT32_MAX && p->rep_pos < from)
         consider(&b, &p->rep_sketch, k, p->rep_pos, p->rep);
+    return b.item;
+}
+
+uint32_t tr_parents_next(tr_parents *p, uint32_t item, const tr_sketch *k, uint64_t text)
+{
+    uint32_t pos = p->seen++, parent = best_earlier(p, k, pos, text);
+    p->recent_text[pos % TR_RECENT] = text;
     p->recent[pos % TR_RECENT] = *k;
     p->recent_item[pos % TR_RECENT] = item;
     if (pos == 0)
         p->first = *k, p->first_item = item;
     if (item == p->rep)
         p->rep_sketch = *k, p->rep_pos = pos;
-    return b.item;
+    return parent;
 }

@@ -125,11 +125,12 @@ static chorus_rc index_unit(tr *s, uint32_t u, text_set *set)
         if ((rc = tr_text_load(s, &s->src, p, 0)))
             break;
         if (n > 1) {
+            uint64_t h = chorus_text_hash(s->src.tb.text, s->src.tb.len);
             tr_sketch_make(s->src.cp, s->src.n, &k);
-            s->post_parent[p] = tr_parents_next(s->picker, p, &k);
+            s->post_parent[p] = tr_parents_next(s->picker, p, &k, h);
+            if (!set_add(set, h))
+                continue;
         }
-        if (n > 1 && !set_add(set, chorus_text_hash(s->src.tb.text, s->src.tb.len)))
-            continue;
         tr_text_anchors(s, &s->src, s->o->post_k, s->o->post_w);
         for (size_t a = 0; a < s->src.n_anchors && !rc; a++)
             rc = tr_index_add(s->ctx, &s->post_ix, s->src.anchors[a].hash, p);
@@ -155,6 +156,8 @@ static chorus_rc index_units(tr *s)
         rc = index_unit(s, u, &set);
     s->res->stats.post_anchors = s->post_ix.n;
     if (!rc && !(s->unit_stamp = ch_calloc(s->ctx, ((size_t)s->n_units + 1) * sizeof *stamp)))
+        rc = ch_nomem(s->ctx);
+    if (!rc && !(s->post_votes = ch_calloc(s->ctx, (size_t)s->n_posts * sizeof *stamp)))
         rc = ch_nomem(s->ctx);
     if (!rc)
         rc = tr_index_build(s->ctx, &s->post_ix, s->o->max_df_posts, s->post_unit, stamp);
@@ -269,20 +272,29 @@ static void mask_boilerplate(tr *s, tr_text *t, uint32_t d)
     }
 }
 
-/* Sorts votes[0..n) and keeps each value that occurs min times, once. */
-static size_t count_votes(uint32_t *v, size_t n, uint32_t min)
+/* Of the distinct posts v[0..n) (each voted for once or more, counts in
+ * post_votes), keeps those with min votes, in first-vote order, and
+ * clears their counts. */
+static size_t count_votes(tr *s, uint32_t *v, size_t n, uint32_t min)
 {
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u32);
     size_t m = 0;
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i; j < n && v[j] == v[i]; j++)
-            ;
-        if (j - i >= min)
+    for (size_t i = 0; i < n; i++) {
+        if (s->post_votes[v[i]] >= min)
             v[m++] = v[i];
+        s->post_votes[v[i]] = 0;
     }
     return m;
+}
+
+/* A vote for post p: p joins v on its first. */
+static chorus_rc vote_post(tr *s, uint32_t **v, size_t *n, size_t *cap, uint32_t p)
+{
+    if (s->post_votes[p]++)
+        return CHORUS_OK;
+    if (ch_grow(s->ctx, (void **)v, cap, *n + 1, sizeof **v))
+        return CHORUS_ENOMEM;
+    (*v)[(*n)++] = p;
+    return CHORUS_OK;
 }
 
 static chorus_rc vote(tr *s, uint32_t **v, size_t *n, size_t *cap, uint32_t x)
@@ -410,16 +422,18 @@ static chorus_rc post_sources(tr *s, uint32_t d, uint32_t **v, size_t *n, size_t
         for (uint32_t i = 0; i < cnt && !rc; i++) {
             int64_t ms = s->post_ms[posts[i]];
             if (ms < t && t - ms <= s->o->max_lag_ms)
-                rc = vote(s, v, n, cap, posts[i]);
+                rc = vote_post(s, v, n, cap, posts[i]);
             else if (ms > t && ms - t <= s->o->max_lag_ms)
-                rc = vote(s, &s->later, &nl, &s->cap_later, posts[i]);
+                rc = vote_post(s, &s->later, &nl, &s->cap_later, posts[i]);
         }
     }
-    *n = rc ? 0 : count_votes(*v, *n, s->o->min_anchors);
-    nl = rc ? 0 : count_votes(s->later, nl, s->o->min_anchors);
-    if (!rc)
-        rc = align_units(s, d, *v, *n);
-    return rc ? rc : tr_quotes(s, d, s->later, nl, first_row);
+    *n = count_votes(s, *v, *n, s->o->min_anchors); /* clears the counts, error or not */
+    nl = count_votes(s, s->later, nl, s->o->min_anchors);
+    if (rc)
+        return rc;
+    if ((rc = align_units(s, d, *v, *n)))
+        return rc;
+    return tr_quotes(s, d, s->later, nl, first_row);
 }
 
 static chorus_rc trace_docs(tr *s)
@@ -499,6 +513,7 @@ static void free_state(tr *s)
     ch_free(ctx, s->member, s->cap_members * sizeof *s->member);
     ch_free(ctx, s->reuse_unit, s->cap_reuse_unit * sizeof *s->reuse_unit);
     ch_free(ctx, s->unit_stamp, ((size_t)s->n_units + 1) * sizeof *s->unit_stamp);
+    ch_free(ctx, s->post_votes, (size_t)s->n_posts * sizeof *s->post_votes);
     ch_free(ctx, s->later, s->cap_later * sizeof *s->later);
     tr_index_free(ctx, &s->post_ix);
     tr_index_free(ctx, &s->doc_ix);

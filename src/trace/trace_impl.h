@@ -74,6 +74,7 @@ void tr_sketch_similarity(const tr_sketch *a, const tr_sketch *b, uint32_t *both
 #define TR_RECENT 32
 typedef struct tr_parents {
     tr_sketch recent[TR_RECENT], first, rep_sketch;
+    uint64_t recent_text[TR_RECENT]; /* hashes of their match forms */
     uint32_t recent_item[TR_RECENT], first_item, rep, rep_pos, seen;
 } tr_parents;
 
@@ -81,8 +82,9 @@ typedef struct tr_parents {
 void tr_parents_reset(tr_parents *p, uint32_t rep);
 
 /* The parent of item, the next of the group in time order, with sketch
- * k; UINT32_MAX for the group's first item. */
-uint32_t tr_parents_next(tr_parents *p, uint32_t item, const tr_sketch *k);
+ * k and text the hash of its match form (an earlier item with the same
+ * text is taken at once); UINT32_MAX for the group's first item. */
+uint32_t tr_parents_next(tr_parents *p, uint32_t item, const tr_sketch *k, uint64_t text);
 
 /* The state of one run. */
 typedef struct tr {
@@ -108,6 +110,7 @@ typedef struct tr {
     uint32_t *reuse_unit; /* per reuse row: the source's unit, or UINT32_MAX for an article */
     size_t cap_reuse_unit;
     uint32_t *unit_stamp; /* per unit: 1 + the article that last copied it */
+    uint32_t *post_votes; /* per post: shared anchors with the article at hand, else 0 */
     uint32_t *later;      /* posts after the article (quote.c's candidates) */
     size_t cap_later;
 } tr;
