@@ -52,15 +52,14 @@ void tr_sketch_similarity(const tr_sketch *a, const tr_sketch *b, uint32_t *both
                           uint32_t *taken)
 {
     uint32_t i = 0, j = 0, n = 0, m = 0;
-    while (n < TR_SKETCH && (i < a->n || j < b->n)) {
-        if (j == b->n || (i < a->n && a->h[i] < b->h[j]))
-            i++;
-        else if (i == a->n || b->h[j] < a->h[i])
-            j++;
-        else
-            i++, j++, m++;
+    while (n < TR_SKETCH && i < a->n && j < b->n) { /* without branches: the hot loop */
+        uint32_t x = a->h[i], y = b->h[j];
+        m += x == y;
+        i += x <= y, j += y <= x;
         n++;
     }
+    uint32_t rest = (a->n - i) + (b->n - j); /* one sketch is used up: the rest are single */
+    n += rest < TR_SKETCH - n ? rest : TR_SKETCH - n;
     *both = m, *taken = n;
 }
 
