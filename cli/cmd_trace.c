@@ -48,7 +48,8 @@ static const char usage[] =
     "                       count as laundering origins too\n"
     "  --narratives FILE    a catalogue (CSV narrative_id,label,text): adds one\n"
     "                       provenance row per narrative the posts or articles\n"
-    "                       carry ('chorus match' finds them)\n"
+    "                       carry ('chorus match' finds them), and its tree\n"
+    "                       (cluster_id narrative:ID in tree.csv)\n"
     "  --max-lag DAYS       a source at most this long before its target (30)\n"
     "  --min-span N         shortest passage reported, in characters (50)\n"
     "  --same-source        also reuse between items of the same outlet\n"
@@ -252,13 +253,22 @@ static void write_provenance(const chorus_trace *t, const items *it, sink *k)
 static void write_tree(const chorus_trace *t, const items *it, sink *k)
 {
     item x, p;
+    char label[512]; /* a longer narrative id is cut */
     for (size_t i = 0; i < t->n_edges; i++) {
         const chorus_trace_edge *e = &t->edges[i];
+        int64_t narrative = t->clusters[e->cluster].narrative;
         item_get(it, e->item, &x);
         if (e->parent >= 0)
             item_get(it, (uint32_t)e->parent, &p);
+        chorus_db_value id = chorus_db_int((int64_t)e->cluster + 1);
+        if (narrative >= 0) { /* narrative:ID, never mistaken for a cluster number */
+            chorus_str n = chorus_catalogue_narrative_id(it->cat, (uint32_t)narrative);
+            int len = snprintf(label, sizeof label, "narrative:%.*s", (int)n.len, n.ptr);
+            id = chorus_db_text((chorus_str){label, len < (int)sizeof label ? (size_t)len
+                                                                            : sizeof label - 1});
+        }
         chorus_db_value v[] = {
-            chorus_db_int((int64_t)e->cluster + 1), chorus_db_text(x.v.id),
+            id, chorus_db_text(x.v.id),
             e->parent >= 0 ? chorus_db_text(p.v.id) : chorus_db_null(),
             e->parent >= 0 ? chorus_db_int((x.v.time_ms - p.v.time_ms) / 1000) : chorus_db_null()};
         emit(k, v);

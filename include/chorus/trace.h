@@ -1,9 +1,10 @@
 /*
  * trace.h - provenance of reused text: which passages of news articles
- * (and of later articles) first appeared in earlier posts or articles, the
- * earliest witness and the spread of each reuse cluster over time, and
- * laundering chains from exposed accounts into outlets. Anchors, the
- * alignment and every rule are described in docs/trace.md.
+ * (and of later articles, and of posts quoting articles) first appeared
+ * in earlier posts or articles, the earliest witness, tree and spread of
+ * each reuse cluster over time, and laundering chains from exposed
+ * accounts into outlets. Anchors, the alignment and every rule are
+ * described in docs/trace.md.
  */
 #ifndef CHORUS_TRACE_H
 #define CHORUS_TRACE_H
@@ -143,8 +144,10 @@ typedef struct chorus_trace_cluster {
     int64_t to_10_accounts_ms, to_100_accounts_ms; /* after first_ms, or -1 */
 } chorus_trace_cluster;
 
+/* A parent is the source of an article's best reuse row, or for a post
+ * (and any narrative member) the earlier member most like it. */
 typedef struct chorus_trace_edge {
-    uint32_t cluster, item;   /* cluster number (from 0) */
+    uint32_t cluster, item;   /* cluster number (from 0): index into clusters */
     int64_t parent;           /* item, or -1 for a root */
 } chorus_trace_edge;
 
@@ -162,12 +165,13 @@ typedef struct chorus_trace_stats {
 } chorus_trace_stats;
 
 typedef struct chorus_trace {
-    chorus_trace_reuse *reuse;     /* by target in article order: article sources first */
+    chorus_trace_reuse *reuse;     /* per article in order: rows into it (article sources
+                                      first), then rows from it into later posts */
     size_t n_reuse;
     chorus_trace_cluster *clusters; /* by first time, then earliest item; narratives
                                       (chorus_trace_narratives) after them */
     size_t n_clusters;
-    chorus_trace_edge *edges;      /* by cluster, then time */
+    chorus_trace_edge *edges;      /* by cluster, then time (narratives' last) */
     size_t n_edges;
     chorus_trace_launder *launder; /* in article order */
     size_t n_launder;
@@ -178,7 +182,8 @@ typedef struct chorus_trace {
 } chorus_trace;
 
 /* Traces reuse from posts (may be empty) into articles (docs, may be
- * NULL), then provenance and laundering. exposed (may be NULL) names
+ * NULL) and from articles into later posts quoting them, then
+ * provenance and laundering. exposed (may be NULL) names
  * accounts of posts; group_accounts (may be NULL, else one flag per
  * posts account) marks members of detected coordinated groups. o may be
  * NULL for the defaults. *out is the caller's (chorus_trace_free); it
@@ -193,9 +198,11 @@ struct chorus_catalogue;
 
 /* Adds one cluster per narrative of a built catalogue (match.h) found in
  * the posts or the articles (the same corpora as the run that made t):
- * its members are the items matching finds carrying it, with no tree
- * (hops 0) and no reuse. Matching runs with the catalogue's options.
- * CHORUS_ENOMEM; the errors of chorus_match_corpus. */
+ * its members are the items matching finds carrying it, and no reuse.
+ * Its tree edges follow the earlier clusters' edges: each later member's
+ * parent is the earlier member most like it (the sketches of
+ * docs/trace.md, the default match form). Matching runs with the
+ * catalogue's options. CHORUS_ENOMEM; the errors of chorus_match_corpus. */
 chorus_rc chorus_trace_narratives(chorus_trace *t, const chorus_corpus *posts,
                                   const chorus_corpus *docs, const struct chorus_catalogue *cat);
 

@@ -2,8 +2,8 @@
  * narratives.c - provenance per narrative: the posts and articles that
  * catalogue matching (match.h) finds carrying each talking point, ordered
  * by time, give its earliest witness and its spread, as for a reuse
- * cluster. Matching is by meaning, not by shared passages, so there is
- * no tree: a narrative's rows are in provenance only.
+ * cluster, and a tree: each later item's parent is the earlier item whose
+ * text is most like its own (parents.c).
  */
 #include "trace/trace_impl.h"
 
@@ -51,7 +51,37 @@ typedef struct nstate {
     const chorus_corpus *posts, *docs;
     uint32_t n_posts;
     uint32_t *acc_stamp, *out_stamp;
+    tr *text;          /* enough of a run's state to load texts */
+    tr_parents *picker;
+    uint32_t *depth;   /* per item */
 } nstate;
+
+/* Tree edges of narrative cluster k from its items x[0..n) in time order;
+ * sets its hops. */
+static chorus_rc narrative_tree(chorus_trace *t, nstate *s, const nitem *x, size_t n, uint32_t k)
+{
+    chorus_trace_cluster *cl = &t->clusters[k];
+    tr_sketch sk;
+    tr_parents_reset(s->picker, UINT32_MAX);
+    chorus_rc rc = CHORUS_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        int doc = x[i].item >= s->n_posts;
+        if ((rc = tr_text_load(s->text, &s->text->src, doc ? x[i].item - s->n_posts : x[i].item,
+                               doc)))
+            break;
+        tr_sketch_make(s->text->src.cp, s->text->src.n, &sk);
+        uint32_t pa = tr_parents_next(s->picker, x[i].item, &sk,
+                                      chorus_text_hash(s->text->src.tb.text, s->text->src.tb.len));
+        s->depth[x[i].item] = pa == UINT32_MAX ? 0 : s->depth[pa] + 1;
+        cl->hops = s->depth[x[i].item] > cl->hops ? s->depth[x[i].item] : cl->hops;
+        if ((rc = ch_grow(t->ctx, (void **)&t->edges, &t->cap_edges, t->n_edges + 1,
+                          sizeof *t->edges)))
+            break;
+        chorus_trace_edge e = {k, x[i].item, pa == UINT32_MAX ? -1 : (int64_t)pa};
+        t->edges[t->n_edges++] = e;
+    }
+    return rc;
+}
 
 /* One narrative's cluster from its items x[0..n) (sorted, distinct). */
 static void narrative_cluster(nstate *s, const nitem *x, size_t n, uint32_t stamp,
@@ -103,6 +133,7 @@ static chorus_rc add_narratives(chorus_trace *t, nstate *s, nitem *v, size_t n)
                           sizeof *t->clusters)))
             break;
         narrative_cluster(s, v + i, j - i, v[i].narrative + 1, &t->clusters[t->n_clusters++]);
+        rc = narrative_tree(t, s, v + i, j - i, (uint32_t)t->n_clusters - 1);
     }
     return rc;
 }
@@ -115,9 +146,19 @@ chorus_rc chorus_trace_narratives(chorus_trace *t, const chorus_corpus *posts,
     size_t n = 0, cap = 0;
     uint32_t na = posts ? chorus_corpus_account_count(posts) : 0;
     uint32_t no = docs ? chorus_corpus_account_count(docs) : 0;
+    size_t ni = (size_t)t->n_posts + (docs ? chorus_corpus_post_count(docs) : 0) + 1;
+    tr text;
+    memset(&text, 0, sizeof text);
+    text.ctx = ctx, text.posts = posts, text.docs = docs;
+    chorus_text_buf_init(&text.src.tb, ctx);
     nstate s = {posts, docs, t->n_posts, ch_calloc(ctx, (na + 1) * sizeof(uint32_t)),
-                ch_calloc(ctx, (no + 1) * sizeof(uint32_t))};
-    chorus_rc rc = s.acc_stamp && s.out_stamp ? CHORUS_OK : ch_nomem(ctx);
+                ch_calloc(ctx, (no + 1) * sizeof(uint32_t)), &text,
+                ch_alloc(ctx, sizeof *s.picker), ch_alloc(ctx, ni * sizeof *s.depth)};
+    chorus_rc rc = s.acc_stamp && s.out_stamp && s.picker && s.depth ? CHORUS_OK : ch_nomem(ctx);
+    chorus_text_opts to;
+    chorus_text_defaults(&to);
+    if (!rc)
+        rc = chorus_normalizer_new(ctx, &to, &text.norm);
     if (!rc)
         rc = collect(ctx, cat, posts, 0, &v, &n, &cap);
     if (!rc)
@@ -127,5 +168,9 @@ chorus_rc chorus_trace_narratives(chorus_trace *t, const chorus_corpus *posts,
     ch_free(ctx, v, cap * sizeof *v);
     ch_free(ctx, s.acc_stamp, (na + 1) * sizeof(uint32_t));
     ch_free(ctx, s.out_stamp, (no + 1) * sizeof(uint32_t));
+    ch_free(ctx, s.picker, sizeof *s.picker);
+    ch_free(ctx, s.depth, ni * sizeof *s.depth);
+    tr_text_free(ctx, &text.src);
+    chorus_normalizer_free(text.norm);
     return rc;
 }

@@ -17,7 +17,7 @@ typedef struct prov {
     uint8_t *linked;         /* node has a reuse row */
     uint32_t *comp;          /* per root: its cluster, or UINT32_MAX */
     uint32_t *start, *items; /* items of cluster c: items[start[c]..start[c + 1]) */
-    uint32_t *best_row;      /* per article: its parent's reuse row, or UINT32_MAX */
+    uint32_t *best_row;      /* per item: its best reuse row as target, or UINT32_MAX */
     uint32_t *depth, *acc_stamp, *out_stamp; /* per item; per account; per outlet */
     uint32_t *order;         /* clusters by first time */
 } prov;
@@ -49,7 +49,7 @@ static int better_parent(const tr *s, const chorus_trace_reuse *x, const chorus_
     return tx != ty ? tx > ty : x->source > y->source;
 }
 
-/* Joins the nodes of every reuse row and picks each article's parent. */
+/* Joins the nodes of every reuse row and picks each target's best row. */
 static void join_rows(prov *p)
 {
     tr *s = p->s;
@@ -62,9 +62,9 @@ static void join_rows(prov *p)
         a = find(p->uf, a), b = find(p->uf, b);
         if (a != b)
             p->uf[a > b ? a : b] = a < b ? a : b;
-        uint32_t d = x->target - s->n_posts, cur = p->best_row[d];
+        uint32_t cur = p->best_row[x->target];
         if (cur == UINT32_MAX || better_parent(s, x, &s->res->reuse[cur]))
-            p->best_row[d] = (uint32_t)r;
+            p->best_row[x->target] = (uint32_t)r;
     }
 }
 
@@ -146,23 +146,6 @@ static chorus_rc sort_clusters(prov *p)
     return CHORUS_OK;
 }
 
-/* Parent of each clustered post: the most recent earlier member of its
- * unit with the representative's text (similarity 1), else the unit's
- * first member; UINT32_MAX for a unit's first member. */
-static void post_parents(const tr *s, uint32_t *pp)
-{
-    for (uint32_t u = 0; u < s->n_units; u++) {
-        uint32_t lo = s->unit_first[u], best = s->member[lo];
-        pp[best] = UINT32_MAX;
-        for (uint32_t i = lo + 1; i < s->unit_first[u + 1]; i++) {
-            uint32_t m = s->member[i];
-            pp[m] = best;
-            if (s->post_sim[m] >= 1.0f)
-                best = m;
-        }
-    }
-}
-
 static chorus_rc add_edge(tr *s, uint32_t cluster, uint32_t item, int64_t parent)
 {
     chorus_trace *r = s->res;
@@ -209,7 +192,7 @@ static void spread(const prov *p, chorus_trace_cluster *cl, uint32_t item, uint3
 }
 
 /* Cluster k (number) from its items, with its tree edges. */
-static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c, const uint32_t *pp)
+static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c)
 {
     tr *s = p->s;
     chorus_trace *r = s->res;
@@ -230,10 +213,10 @@ static chorus_rc one_cluster(prov *p, uint32_t k, uint32_t c, const uint32_t *pp
     for (uint32_t i = 0; i < cl->items && !rc; i++) {
         uint32_t x = it[i];
         int64_t ms = item_ms(s, x), parent = -1;
-        if (x < s->n_posts)
-            parent = pp[x] == UINT32_MAX ? -1 : (int64_t)pp[x];
-        else if (p->best_row[x - s->n_posts] != UINT32_MAX)
-            parent = r->reuse[p->best_row[x - s->n_posts]].source;
+        if (x < s->n_posts && s->post_parent[x] != UINT32_MAX)
+            parent = s->post_parent[x];
+        else if (p->best_row[x] != UINT32_MAX) /* an article, or a post quoting one */
+            parent = r->reuse[p->best_row[x]].source;
         p->depth[x] = parent < 0 ? 0 : p->depth[parent] + 1;
         cl->hops = p->depth[x] > cl->hops ? p->depth[x] : cl->hops;
         cl->ties += i > 0 && ms == cl->first_ms;
@@ -255,7 +238,7 @@ static void free_prov(prov *p)
     ch_free(ctx, p->start, (nn + 1) * sizeof *p->start);
     ch_free(ctx, p->order, nn * sizeof *p->order);
     ch_free(ctx, p->items, ni * sizeof *p->items);
-    ch_free(ctx, p->best_row, (s->n_docs + 1) * sizeof *p->best_row);
+    ch_free(ctx, p->best_row, ni * sizeof *p->best_row);
     ch_free(ctx, p->depth, ni * sizeof *p->depth);
     ch_free(ctx, p->acc_stamp, (p->n_acc + 1) * sizeof *p->acc_stamp);
     ch_free(ctx, p->out_stamp, (s->n_outlets + 1) * sizeof *p->out_stamp);
@@ -275,7 +258,7 @@ chorus_rc tr_provenance(tr *s)
     p.start = ch_calloc(s->ctx, (nn + 1) * sizeof *p.start);
     p.order = ch_alloc(s->ctx, nn * sizeof *p.order);
     p.items = ch_alloc(s->ctx, ni * sizeof *p.items);
-    p.best_row = ch_alloc(s->ctx, (s->n_docs + 1) * sizeof *p.best_row);
+    p.best_row = ch_alloc(s->ctx, ni * sizeof *p.best_row);
     p.depth = ch_alloc(s->ctx, ni * sizeof *p.depth);
     p.acc_stamp = ch_calloc(s->ctx, (n_acc + 1) * sizeof *p.acc_stamp);
     p.out_stamp = ch_calloc(s->ctx, (s->n_outlets + 1) * sizeof *p.out_stamp);
@@ -285,20 +268,14 @@ chorus_rc tr_provenance(tr *s)
         rc = ch_nomem(s->ctx);
     if (!rc) {
         memset(p.comp, 0xFF, nn * sizeof *p.comp);
-        memset(p.best_row, 0xFF, (s->n_docs + 1) * sizeof *p.best_row);
+        memset(p.best_row, 0xFF, ni * sizeof *p.best_row);
         join_rows(&p);
         gather(&p);
         place_items(&p, p.order); /* order is scratch until sort_clusters fills it */
         rc = sort_clusters(&p);
     }
-    uint32_t *pp = rc ? NULL : ch_alloc(s->ctx, (s->n_posts + 1) * sizeof *pp);
-    if (!rc && !pp)
-        rc = ch_nomem(s->ctx);
-    if (!rc)
-        post_parents(s, pp);
     for (uint32_t k = 0; k < p.n_comp && !rc; k++)
-        rc = one_cluster(&p, k, p.order[k], pp);
-    ch_free(s->ctx, pp, (s->n_posts + 1) * sizeof *pp);
+        rc = one_cluster(&p, k, p.order[k]);
     s->res->stats.clusters = s->res->n_clusters;
     free_prov(&p);
     return rc;
@@ -409,6 +386,8 @@ chorus_rc tr_laundering(tr *s, const chorus_exposed *ex, const uint8_t *groups)
     for (size_t lo = 0, hi; lo < s->res->n_reuse && !rc; lo = hi) {
         for (hi = lo; hi < s->res->n_reuse && r[hi].target == r[lo].target; hi++)
             ;
+        if (r[lo].target < s->n_posts) /* a post quoting an article */
+            continue;
         uint32_t origin, row = origin_row(s, lo, hi, &origin);
         if (row == UINT32_MAX)
             continue;

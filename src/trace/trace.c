@@ -69,9 +69,7 @@ static chorus_rc make_units(tr *s)
         const chorus_dedup_cluster *cl = &d->clusters[c];
         rc = open_unit(s, cl->representative);
         for (size_t i = 0; i < cl->size && !rc; i++) {
-            const chorus_dedup_member *m = &d->members[cl->first_member + i];
-            s->post_sim[m->post] = m->similarity;
-            rc = add_unit_member(s, m->post);
+            rc = add_unit_member(s, d->members[cl->first_member + i].post);
         }
         if (!rc)
             s->n_units++;
@@ -83,7 +81,6 @@ static chorus_rc make_units(tr *s)
         if (s->post_unit[p] != UINT32_MAX || v.kind == CHORUS_KIND_RETWEET ||
             v.text.len < s->o->min_span)
             continue;
-        s->post_sim[p] = 1;
         if (!(rc = open_unit(s, p)) && !(rc = add_unit_member(s, p)))
             s->n_units++;
     }
@@ -111,10 +108,13 @@ static int set_add(text_set *t, uint64_t h)
     return 1;
 }
 
-/* Anchors of each distinct text of unit u (its earliest post). */
+/* Anchors of each distinct text of unit u (its earliest post), and the
+ * parent of each of its posts (parents.c). */
 static chorus_rc index_unit(tr *s, uint32_t u, text_set *set)
 {
     uint32_t n = s->unit_first[u + 1] - s->unit_first[u];
+    tr_sketch k;
+    tr_parents_reset(s->picker, s->unit_rep[u]);
     set->slots = 16;
     while (set->slots < 2 * (size_t)n)
         set->slots *= 2;
@@ -124,8 +124,13 @@ static chorus_rc index_unit(tr *s, uint32_t u, text_set *set)
         uint32_t p = s->member[i];
         if ((rc = tr_text_load(s, &s->src, p, 0)))
             break;
-        if (n > 1 && !set_add(set, chorus_text_hash(s->src.tb.text, s->src.tb.len)))
-            continue;
+        if (n > 1) {
+            uint64_t h = chorus_text_hash(s->src.tb.text, s->src.tb.len);
+            tr_sketch_make(s->src.cp, s->src.n, &k);
+            s->post_parent[p] = tr_parents_next(s->picker, p, &k, h);
+            if (!set_add(set, h))
+                continue;
+        }
         tr_text_anchors(s, &s->src, s->o->post_k, s->o->post_w);
         for (size_t a = 0; a < s->src.n_anchors && !rc; a++)
             rc = tr_index_add(s->ctx, &s->post_ix, s->src.anchors[a].hash, p);
@@ -150,6 +155,10 @@ static chorus_rc index_units(tr *s)
     for (uint32_t u = 0; u < s->n_units && !rc; u++)
         rc = index_unit(s, u, &set);
     s->res->stats.post_anchors = s->post_ix.n;
+    if (!rc && !(s->unit_stamp = ch_calloc(s->ctx, ((size_t)s->n_units + 1) * sizeof *stamp)))
+        rc = ch_nomem(s->ctx);
+    if (!rc && !(s->post_votes = ch_calloc(s->ctx, (size_t)s->n_posts * sizeof *stamp)))
+        rc = ch_nomem(s->ctx);
     if (!rc)
         rc = tr_index_build(s->ctx, &s->post_ix, s->o->max_df_posts, s->post_unit, stamp);
     ch_free(s->ctx, set.h, slots * sizeof *set.h);
@@ -263,20 +272,29 @@ static void mask_boilerplate(tr *s, tr_text *t, uint32_t d)
     }
 }
 
-/* Sorts votes[0..n) and keeps each value that occurs min times, once. */
-static size_t count_votes(uint32_t *v, size_t n, uint32_t min)
+/* Of the distinct posts v[0..n) (each voted for once or more, counts in
+ * post_votes), keeps those with min votes, in first-vote order, and
+ * clears their counts. */
+static size_t count_votes(tr *s, uint32_t *v, size_t n, uint32_t min)
 {
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u32);
     size_t m = 0;
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i; j < n && v[j] == v[i]; j++)
-            ;
-        if (j - i >= min)
+    for (size_t i = 0; i < n; i++) {
+        if (s->post_votes[v[i]] >= min)
             v[m++] = v[i];
+        s->post_votes[v[i]] = 0;
     }
     return m;
+}
+
+/* A vote for post p: p joins v on its first. */
+static chorus_rc vote_post(tr *s, uint32_t **v, size_t *n, size_t *cap, uint32_t p)
+{
+    if (s->post_votes[p]++)
+        return CHORUS_OK;
+    if (ch_grow(s->ctx, (void **)v, cap, *n + 1, sizeof **v))
+        return CHORUS_ENOMEM;
+    (*v)[(*n)++] = p;
+    return CHORUS_OK;
 }
 
 static chorus_rc vote(tr *s, uint32_t **v, size_t *n, size_t *cap, uint32_t x)
@@ -391,20 +409,31 @@ static chorus_rc align_units(tr *s, uint32_t d, const uint32_t *p, size_t n)
     return rc;
 }
 
-/* Posts within the lag before article d sharing post_k anchors with it. */
+/* Posts within the lag before article d sharing post_k anchors with it
+ * are its sources; those within the lag after it may quote it. */
 static chorus_rc post_sources(tr *s, uint32_t d, uint32_t **v, size_t *n, size_t *cap)
 {
     int64_t t = s->doc_ms[d];
+    size_t nl = 0, first_row = s->res->n_reuse;
     chorus_rc rc = tr_text_anchors(s, &s->tgt, s->o->post_k, s->o->post_w);
     for (size_t a = 0; a < s->tgt.n_anchors && !rc; a++) {
         uint32_t cnt;
         const uint32_t *posts = tr_index_find(&s->post_ix, s->tgt.anchors[a].hash, &cnt, NULL);
-        for (uint32_t i = 0; i < cnt && !rc; i++)
-            if (s->post_ms[posts[i]] < t && t - s->post_ms[posts[i]] <= s->o->max_lag_ms)
-                rc = vote(s, v, n, cap, posts[i]);
+        for (uint32_t i = 0; i < cnt && !rc; i++) {
+            int64_t ms = s->post_ms[posts[i]];
+            if (ms < t && t - ms <= s->o->max_lag_ms)
+                rc = vote_post(s, v, n, cap, posts[i]);
+            else if (ms > t && ms - t <= s->o->max_lag_ms)
+                rc = vote_post(s, &s->later, &nl, &s->cap_later, posts[i]);
+        }
     }
-    *n = rc ? 0 : count_votes(*v, *n, s->o->min_anchors);
-    return rc ? rc : align_units(s, d, *v, *n);
+    *n = count_votes(s, *v, *n, s->o->min_anchors); /* clears the counts, error or not */
+    nl = count_votes(s, s->later, nl, s->o->min_anchors);
+    if (rc)
+        return rc;
+    if ((rc = align_units(s, d, *v, *n)))
+        return rc;
+    return tr_quotes(s, d, s->later, nl, first_row);
 }
 
 static chorus_rc trace_docs(tr *s)
@@ -437,13 +466,14 @@ static chorus_rc load_items(tr *s)
     size_t np = s->n_posts ? s->n_posts : 1, nd = s->n_docs ? s->n_docs : 1;
     s->n_outlets = s->docs ? chorus_corpus_account_count(s->docs) : 0;
     s->post_unit = ch_alloc(ctx, np * sizeof *s->post_unit);
-    s->post_sim = ch_alloc(ctx, np * sizeof *s->post_sim);
+    s->post_parent = ch_alloc(ctx, np * sizeof *s->post_parent);
+    s->picker = ch_alloc(ctx, sizeof *s->picker);
     s->post_ms = ch_alloc(ctx, np * sizeof *s->post_ms);
     s->post_account = ch_alloc(ctx, np * sizeof *s->post_account);
     s->doc_ms = ch_alloc(ctx, nd * sizeof *s->doc_ms);
     s->doc_outlet = ch_alloc(ctx, nd * sizeof *s->doc_outlet);
     s->outlet_items = ch_calloc(ctx, (s->n_outlets + 1) * sizeof *s->outlet_items);
-    if (!s->post_unit || !s->post_sim || !s->post_ms || !s->post_account || !s->doc_ms ||
+    if (!s->post_unit || !s->post_parent || !s->picker || !s->post_ms || !s->post_account || !s->doc_ms ||
         !s->doc_outlet || !s->outlet_items ||
         ch_grow(ctx, (void **)&s->unit_first, &s->cap_units, 2, sizeof *s->unit_first))
         return ch_nomem(ctx);
@@ -452,10 +482,11 @@ static chorus_rc load_items(tr *s)
         return CHORUS_ENOMEM;
     s->unit_first[0] = 0;
     memset(s->post_unit, 0xFF, np * sizeof *s->post_unit);
+    memset(s->post_parent, 0xFF, np * sizeof *s->post_parent);
     chorus_post_view v;
     for (uint32_t p = 0; p < s->n_posts; p++) {
         chorus_corpus_post(s->posts, p, &v);
-        s->post_ms[p] = v.time_ms, s->post_account[p] = v.account, s->post_sim[p] = 0;
+        s->post_ms[p] = v.time_ms, s->post_account[p] = v.account;
     }
     for (uint32_t d = 0; d < s->n_docs; d++) {
         chorus_corpus_post(s->docs, d, &v);
@@ -470,7 +501,8 @@ static void free_state(tr *s)
     chorus_ctx *ctx = s->ctx;
     size_t np = s->n_posts ? s->n_posts : 1, nd = s->n_docs ? s->n_docs : 1;
     ch_free(ctx, s->post_unit, np * sizeof *s->post_unit);
-    ch_free(ctx, s->post_sim, np * sizeof *s->post_sim);
+    ch_free(ctx, s->post_parent, np * sizeof *s->post_parent);
+    ch_free(ctx, s->picker, sizeof *s->picker);
     ch_free(ctx, s->post_ms, np * sizeof *s->post_ms);
     ch_free(ctx, s->post_account, np * sizeof *s->post_account);
     ch_free(ctx, s->doc_ms, nd * sizeof *s->doc_ms);
@@ -480,6 +512,9 @@ static void free_state(tr *s)
     ch_free(ctx, s->unit_rep, s->cap_units * sizeof *s->unit_rep);
     ch_free(ctx, s->member, s->cap_members * sizeof *s->member);
     ch_free(ctx, s->reuse_unit, s->cap_reuse_unit * sizeof *s->reuse_unit);
+    ch_free(ctx, s->unit_stamp, ((size_t)s->n_units + 1) * sizeof *s->unit_stamp);
+    ch_free(ctx, s->post_votes, (size_t)s->n_posts * sizeof *s->post_votes);
+    ch_free(ctx, s->later, s->cap_later * sizeof *s->later);
     tr_index_free(ctx, &s->post_ix);
     tr_index_free(ctx, &s->doc_ix);
     tr_index_free(ctx, &s->boiler);

@@ -50,6 +50,42 @@ typedef struct tr_text {
     size_t n_anchors;
 } tr_text;
 
+/* Bottom-k sketch of a text's code-point 5-gram set: its TR_SKETCH
+ * smallest distinct 32-bit gram hashes, ascending. */
+#define TR_SKETCH 64
+typedef struct tr_sketch {
+    uint32_t h[TR_SKETCH];
+    uint32_t n;
+} tr_sketch;
+
+/* Sketch of cp[0..n) (a text shorter than a gram is one gram). */
+void tr_sketch_make(const uint32_t *cp, size_t n, tr_sketch *out);
+
+/* Jaccard estimate both / taken: of the TR_SKETCH smallest hashes of the
+ * union of the two sketches (taken of them), how many are in both. Exact
+ * when both texts have fewer than TR_SKETCH distinct grams. */
+void tr_sketch_similarity(const tr_sketch *a, const tr_sketch *b, uint32_t *both,
+                          uint32_t *taken);
+
+/* Parent picker over the items of one group in time order: each item's
+ * parent is, of the TR_RECENT most recent earlier items, the first item
+ * and the representative (when earlier), the one with the highest sketch
+ * similarity, ties to the most recent. */
+#define TR_RECENT 32
+typedef struct tr_parents {
+    tr_sketch recent[TR_RECENT], first, rep_sketch;
+    uint64_t recent_text[TR_RECENT]; /* hashes of their match forms */
+    uint32_t recent_item[TR_RECENT], first_item, rep, rep_pos, seen;
+} tr_parents;
+
+/* Starts a group whose representative item is rep (UINT32_MAX: none). */
+void tr_parents_reset(tr_parents *p, uint32_t rep);
+
+/* The parent of item, the next of the group in time order, with sketch
+ * k and text the hash of its match form (an earlier item with the same
+ * text is taken at once); UINT32_MAX for the group's first item. */
+uint32_t tr_parents_next(tr_parents *p, uint32_t item, const tr_sketch *k, uint64_t text);
+
 /* The state of one run. */
 typedef struct tr {
     chorus_ctx *ctx;
@@ -62,7 +98,8 @@ typedef struct tr {
     uint32_t *member;     /* posts, in time order within a unit */
     uint32_t *unit_rep;   /* the representative post of each unit */
     uint32_t *post_unit;  /* per post: its unit, or UINT32_MAX */
-    float *post_sim;      /* per post: similarity to its unit's representative */
+    uint32_t *post_parent; /* per clustered post: its parent in its unit, or UINT32_MAX */
+    tr_parents *picker;   /* scratch of the parents of a unit */
     size_t cap_units, cap_members;
     int64_t *post_ms, *doc_ms;
     uint32_t *post_account, *doc_outlet, *outlet_items;
@@ -72,6 +109,10 @@ typedef struct tr {
     void *matches;        /* scratch of tr_align_pair */
     uint32_t *reuse_unit; /* per reuse row: the source's unit, or UINT32_MAX for an article */
     size_t cap_reuse_unit;
+    uint32_t *unit_stamp; /* per unit: 1 + the article that last copied it */
+    uint32_t *post_votes; /* per post: shared anchors with the article at hand, else 0 */
+    uint32_t *later;      /* posts after the article (quote.c's candidates) */
+    size_t cap_later;
 } tr;
 
 /* Normalises item (a post, or an article when doc) into t. */
@@ -88,6 +129,12 @@ void tr_text_free(chorus_ctx *ctx, tr_text *t);
 chorus_rc tr_align_pair(tr *s, uint32_t src_item, uint32_t tgt_item, uint32_t unit, uint32_t k,
                         uint32_t w,
                         size_t *added);
+
+/* Reuse from article d (loaded and masked in s->tgt) into the posts
+ * later[0..n) (distinct; those within the lag after it sharing
+ * min_anchors anchors): one alignment per unit, its earliest post, for
+ * each unit that reuse rows from first_row on do not show d copying. */
+chorus_rc tr_quotes(tr *s, uint32_t d, const uint32_t *later, size_t n, size_t first_row);
 
 /* Frees tr_align_pair's scratch. */
 void tr_pair_free(tr *s);

@@ -2,11 +2,13 @@
  * test_trace.c - passage reuse and provenance: code points and offsets,
  * winnowing's guarantee, exact scores and spans of the banded alignment,
  * spans mapped back into original texts with multibyte and invisible
- * characters, earliest witnesses with ties, outlet boilerplate, laundering
+ * characters, earliest witnesses with ties, parents by similarity in
+ * clusters and narratives, articles quoted by later posts, outlet boilerplate, laundering
  * with exposure dates and groups, and the exposed-list parser.
  */
 #include "check.h"
 
+#include <chorus/match.h>
 #include <chorus/trace.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -248,6 +250,152 @@ static void test_earliest_ties(void)
     chorus_corpus_free(d);
 }
 
+/* Parent of item in t's edges (-2 when item has no edge). */
+static int64_t parent_of(const chorus_trace *t, uint32_t item)
+{
+    for (size_t i = 0; i < t->n_edges; i++)
+        if (t->edges[i].item == item)
+            return t->edges[i].parent;
+    return -2;
+}
+
+#define BASE "The Brenmouth harbour deal hands our coast to foreign creditors, and the dock " \
+             "workers who built it will lose their jobs first. "
+
+/* Inside one near-duplicate cluster each post's parent is the earlier
+ * post most like it: C is an edit of B, itself an edit of A, so the tree
+ * is the chain A -> B -> C, although C is like A too. */
+static void test_parent_chain(void)
+{
+    const char *posts[] = {
+        "pa|acc_a|2021-03-01T08:00:00Z|" BASE "Share this before it is deleted.",
+        "pb|acc_b|2021-03-01T09:00:00Z|" BASE "Share this before they delete it again tonight!",
+        "pc|acc_c|2021-03-01T10:00:00Z|" BASE "Share this before they delete it again tonight!!"};
+    chorus_corpus *p = corpus_of(posts, 3);
+    chorus_trace *t = trace(p, NULL, NULL, NULL, NULL);
+    CHECK_INT(t->n_clusters, 1);
+    CHECK_INT(t->n_edges, 3);
+    CHECK_INT(parent_of(t, 0), -1);
+    CHECK_INT(parent_of(t, 1), 0);
+    CHECK_INT(parent_of(t, 2), 1);
+    if (t->n_clusters == 1)
+        CHECK_INT(t->clusters[0].hops, 2);
+    chorus_trace_free(t);
+    chorus_corpus_free(p);
+}
+
+/* Equally good parents: the most recent wins. Among 33 copies of one
+ * edit, a post with the first post's own text goes back to it (the first
+ * post is always compared, beyond the 32 most recent). */
+static void test_parent_ties(void)
+{
+    enum { N = 36 };
+    static char rows[N][400];
+    const char *posts[N];
+    for (int i = 0; i < N; i++) {
+        const char *text = i == 0 || i == N - 1 ? BASE "Share this before it is deleted."
+                                                : BASE "Share this before it is deleted!!";
+        snprintf(rows[i], sizeof rows[i], "p%d|acc_%d|2021-03-01T%02d:%02d:00Z|%s", i, i,
+                 8 + i / 60, i % 60, text);
+        posts[i] = rows[i];
+    }
+    chorus_corpus *p = corpus_of(posts, N);
+    chorus_trace *t = trace(p, NULL, NULL, NULL, NULL);
+    CHECK_INT(t->n_clusters, 1);
+    CHECK_INT(t->n_edges, N);
+    CHECK_INT(parent_of(t, 0), -1);
+    CHECK_INT(parent_of(t, 1), 0);
+    for (uint32_t i = 2; i < N - 1; i++)
+        CHECK_INT(parent_of(t, i), i - 1); /* the same text: the most recent copy */
+    CHECK_INT(parent_of(t, N - 1), 0);
+    chorus_trace_free(t);
+    chorus_corpus_free(p);
+}
+
+/* An article quoted by later posts: the first post of the quoting unit
+ * is a reuse target with the article as source and parent, its copy
+ * hangs under it; a unit that carried the text before the article is
+ * the article's source instead, never its target. */
+static void test_quoted_article(void)
+{
+    const char *posts[] = {
+        "p1|acc_a|2021-03-06T08:00:00Z|As the Observer reports: " NARR,
+        "p2|acc_b|2021-03-06T09:00:00Z|As the Observer reports: " NARR,
+        "p3|acc_c|2021-03-01T08:00:00Z|Ballots in the northern districts of Veldrane were "
+        "counted twice, and the board still refuses to publish the raw tallies.",
+        "p4|acc_d|2021-03-09T08:00:00Z|Ballots in the northern districts of Veldrane were "
+        "counted twice, and the board still refuses to publish the raw tallies!"};
+    const char *docs[] = {"d1|Harbour Observer|2021-03-05T07:00:00Z|Ferries were late. " NARR
+                          " The council meets on Monday.",
+                          "d2|Valley Chronicle|2021-03-08T07:00:00Z|After the count: Ballots "
+                          "in the northern districts of Veldrane were counted twice, and the "
+                          "board still refuses to publish the raw tallies."};
+    chorus_corpus *p = corpus_of(posts, 4), *d = corpus_of(docs, 2);
+    chorus_trace *t = trace(p, d, NULL, NULL, NULL);
+    uint32_t d1 = t->n_posts, d2 = t->n_posts + 1;
+    int quoted = 0, copied = 0;
+    for (size_t i = 0; i < t->n_reuse; i++) {
+        const chorus_trace_reuse *r = &t->reuse[i];
+        CHECK(r->target != 1 && r->target != 3); /* only the first post of a unit */
+        quoted += r->source == d1 && r->target == 0;
+        copied += r->source == 2 && r->target == d2;
+        CHECK(!(r->source == d2 && r->target < t->n_posts));
+    }
+    CHECK_INT(quoted, 1);
+    CHECK_INT(copied, 1);
+    CHECK_INT(parent_of(t, 0), d1);
+    CHECK_INT(parent_of(t, 1), 0);
+    CHECK_INT(parent_of(t, d2), 2);
+    CHECK_INT(parent_of(t, 3), 2);
+    CHECK_INT(t->n_launder, 0);
+    chorus_trace_free(t);
+    chorus_corpus_free(p);
+    chorus_corpus_free(d);
+}
+
+static chorus_str S(const char *s) { return (chorus_str){s, strlen(s)}; }
+
+/* A narrative's items (posts and an article, in time order) form a tree
+ * by similarity: the reworded post goes under the post it rewords, the
+ * article under the post it quotes; cluster hops count the longest path. */
+static void test_narrative_tree(void)
+{
+    const char *posts[] = {
+        "q1|acc_a|2021-03-01T08:00:00Z|" NARR,
+        "q2|acc_b|2021-03-01T09:00:00Z|Brenmouth harbour deal: our coast goes to foreign "
+        "creditors, and the dock workers who built it lose their jobs first.",
+        "q3|acc_c|2021-03-01T10:00:00Z|Brenmouth harbour deal: our coast goes to foreign "
+        "creditors, and the dock workers who built it lose their jobs first!!"};
+    const char *docs[] = {"d1|Harbour Observer|2021-03-02T07:00:00Z|" NARR " Critics agree."};
+    chorus_corpus *p = corpus_of(posts, 3), *d = corpus_of(docs, 1);
+    chorus_trace *t = trace(p, d, NULL, NULL, NULL);
+    size_t before = t->n_clusters, edges = t->n_edges;
+    chorus_catalogue *cat = NULL;
+    CHECK_INT(chorus_catalogue_new(ctx, NULL, &cat), CHORUS_OK);
+    chorus_str none = {"", 0};
+    CHECK_INT(chorus_catalogue_add(cat, S("N1"), S("harbour deal"), S(NARR), none, none),
+              CHORUS_OK);
+    CHECK_INT(chorus_catalogue_build(cat), CHORUS_OK);
+    CHECK_INT(chorus_trace_narratives(t, p, d, cat), CHORUS_OK);
+    CHECK_INT(t->n_clusters, before + 1);
+    CHECK_INT(t->n_edges, edges + 4);
+    for (size_t i = edges; i < t->n_edges; i++) {
+        const chorus_trace_edge *e = &t->edges[i];
+        CHECK_INT(e->cluster, before);
+        int64_t want[] = {-1, 0, 1, 0};
+        if (e->item < 4)
+            CHECK_INT(e->parent, want[e->item]);
+    }
+    if (t->n_clusters == before + 1) {
+        CHECK_INT(t->clusters[before].items, 4);
+        CHECK_INT(t->clusters[before].hops, 2);
+    }
+    chorus_catalogue_free(cat);
+    chorus_trace_free(t);
+    chorus_corpus_free(p);
+    chorus_corpus_free(d);
+}
+
 #define MAST "Harbour Observer: independent news from the coast since 1921. Subscribe today " \
              "for stories from every harbour town, every single morning."
 
@@ -395,6 +543,10 @@ int main(void)
     RUN(test_align);
     RUN(test_offsets);
     RUN(test_earliest_ties);
+    RUN(test_parent_chain);
+    RUN(test_parent_ties);
+    RUN(test_narrative_tree);
+    RUN(test_quoted_article);
     RUN(test_boilerplate);
     RUN(test_laundering);
     RUN(test_exposed_parse);
