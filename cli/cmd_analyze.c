@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: chorus analyze [options] INPUT... -o OUTDIR\n"
@@ -194,6 +195,41 @@ static int parse_args(int argc, char **argv, run *r, cli_ingest *in)
     return EXIT_OK;
 }
 
+/* "stage 2/5: coordination" on a terminal, so a long run shows where it is. */
+static void begin_stage(const cli_ingest *in, int *k, int n, const char *name, double *t)
+{
+    if (!in->quiet && isatty(2))
+        fprintf(stderr, "stage %d/%d: %s\n", ++*k, n, name);
+    *t = cli_now();
+}
+
+/* The analysis stages after ingest, each timed for the manifest. */
+static chorus_rc run_stages(chorus_ctx *ctx, run *r, const chorus_corpus *c, const cli_ingest *in,
+                            chorus_db *db)
+{
+    int k = 0, n = 2 + (r->narratives != NULL) + (r->docs != NULL);
+    double t;
+    begin_stage(in, &k, n, "coordination", &t);
+    chorus_rc rc = coord_stage(ctx, c, r->outdir, db);
+    r->t_coord = cli_now() - t;
+    if (!rc) {
+        begin_stage(in, &k, n, "near-duplicate texts", &t);
+        rc = dedup_stage(ctx, c, r->outdir, db);
+        r->t_dedup = cli_now() - t;
+    }
+    if (!rc && r->narratives) {
+        begin_stage(in, &k, n, "catalogue matching", &t);
+        rc = match_stage(ctx, c, r->narratives, r->outdir, db);
+        r->t_match = cli_now() - t;
+    }
+    if (!rc && r->docs) {
+        begin_stage(in, &k, n, "provenance and laundering", &t);
+        rc = trace_stage(ctx, c, r->outdir, db, r->docs, r->exposed, r->narratives);
+        r->t_trace = cli_now() - t;
+    }
+    return rc;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     run r;
@@ -223,24 +259,7 @@ int cmd_analyze(int argc, char **argv)
     r.t_db = cli_now() - t - in.seconds;
     if (!rc) {
         cli_print_summary(stderr, c, &in);
-        t = cli_now();
-        rc = coord_stage(ctx, c, r.outdir, db);
-        r.t_coord = cli_now() - t;
-    }
-    if (!rc) {
-        t = cli_now();
-        rc = dedup_stage(ctx, c, r.outdir, db);
-        r.t_dedup = cli_now() - t;
-    }
-    if (!rc && r.narratives) {
-        t = cli_now();
-        rc = match_stage(ctx, c, r.narratives, r.outdir, db);
-        r.t_match = cli_now() - t;
-    }
-    if (!rc && r.docs) {
-        t = cli_now();
-        rc = trace_stage(ctx, c, r.outdir, db, r.docs, r.exposed, r.narratives);
-        r.t_trace = cli_now() - t;
+        rc = run_stages(ctx, &r, c, &in, db);
     }
     if (db && !rc && (rc = chorus_db_commit(db)))
         cli_error("%s", chorus_errmsg(ctx));
