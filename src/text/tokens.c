@@ -341,11 +341,36 @@ static size_t mention(wr *w, size_t i)
         j++;
     if (j == i + 1)
         return 0;
-    if (!w->n->o.keep_mentions)
+    if (!w->n->o.keep_mentions) {
         dropped(w, s->off[i]);
-    else
-        for (size_t k = i; k < j; k++)
+        return j;
+    }
+    emit(w, '@', s->off[i], s->fl[i], 0); /* (after any due space) */
+    chorus_text_buf *b = w->b;
+    size_t room = b->cap < w->n->out_cap ? b->cap : w->n->out_cap, k = i + 1;
+    if (w->full || b->len + 4 * (j - k) + 4 > room) {
+        for (; k < j; k++)
             emit(w, s->cp[k], s->off[k], s->fl[k], 0);
+        return j;
+    }
+    /* what write_cp does for each, with room for all of it */
+    uint32_t r_cp = w->r_cp, r_n = w->r_n;
+    uint8_t fl = 0;
+    for (; k < j; k++) {
+        uint32_t c = s->cp[k];
+        fl = s->fl[k];
+        size_t n = ch_text_utf8(c, b->text + b->len);
+        for (size_t q = 0; q < n; q++)
+            b->src_off[b->len + q] = s->off[k];
+        b->len += n;
+        if (fl & CH_T_LETTER) {
+            r_n = c == r_cp ? r_n + 1 : 1;
+            r_cp = c;
+        } else
+            r_cp = 0;
+    }
+    w->r_cp = r_cp, w->r_n = r_n;
+    w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || s->cp[j - 1] == '_';
     return j;
 }
 
@@ -365,7 +390,7 @@ CH_TEXT_INLINE int part_break(const ch_cps *s, size_t prev, size_t k, size_t end
     return nx < end && (s->fl[nx] & CH_T_LETTER) && !(s->fl[nx] & CH_T_UPPER); /* HTMLParser */
 }
 
-/* What parts(w, b, e, 1, off, sep) writes, with the writer's state in
+/* What parts(w, b, e, off, sep) writes, with the writer's state in
  * locals: the caller has made sure that the output has room for all of it
  * (5 bytes per character: 4 and a space), so no write can grow or fill
  * it. A due space goes through flush_space (it may join an affix). */
@@ -422,20 +447,41 @@ static void parts_fast(wr *w, size_t b, size_t e, uint32_t off, int sep)
         w->fresh = 0;
 }
 
-/* Walks the hashtag body [b, e) part by part and returns the number of
- * parts (without emit_it: 0, 1, or 2 for two or more); with emit_it,
- * writes the body (sep 0) or the parts, each after a space and mapped to
- * off (sep 1). '_' is dropped, and so is a mark that
+/* The number of parts of the hashtag body [b, e): 0, 1, or 2 for two or
+ * more (two say all there is to say). '_' and a mark that would start a
+ * part are not part of any. */
+static size_t count_parts(const ch_cps *s, size_t b, size_t e)
+{
+    const uint32_t *restrict cp = s->cp;
+    const uint8_t *restrict fl = s->fl;
+    size_t np = 0, prev = SIZE_MAX;
+    for (size_t k = b; k < e; k++) {
+        int mark = (fl[k] & CH_T_MARK) != 0;
+        if (cp[k] == '_' || (mark && prev == SIZE_MAX)) {
+            if (cp[k] == '_')
+                prev = SIZE_MAX;
+            continue;
+        }
+        if ((prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))) && ++np == 2)
+            return np;
+        if (!mark)
+            prev = k;
+    }
+    return np;
+}
+
+/* Writes the hashtag body [b, e) (sep 0) or its parts, each after a
+ * space and mapped to off (sep 1). '_' is dropped, and so is a mark that
  * would start a part. */
-static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int sep)
+static void parts(wr *w, size_t b, size_t e, uint32_t off, int sep)
 {
     const ch_cps *s = w->s;
     size_t room = w->b->cap < w->n->out_cap ? w->b->cap : w->n->out_cap;
-    if (emit_it && !w->full && w->b->len + 5 * (e - b) + 8 <= room) {
+    if (!w->full && w->b->len + 5 * (e - b) + 8 <= room) {
         parts_fast(w, b, e, off, sep);
-        return 0; /* (the callers that write do not use the count) */
+        return;
     }
-    size_t np = 0, prev = SIZE_MAX;
+    size_t prev = SIZE_MAX;
     for (size_t k = b; k < e; k++) {
         int mark = (s->fl[k] & CH_T_MARK) != 0;
         if (s->cp[k] == '_' || (mark && prev == SIZE_MAX)) {
@@ -444,18 +490,12 @@ static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int se
             continue;
         }
         /* (writing the body, sep 0, needs no part breaks) */
-        if (prev == SIZE_MAX || (!mark && (sep || !emit_it) && part_break(s, prev, k, e))) {
-            if (++np == 2 && !emit_it)
-                return np; /* counting: two parts say all there is to say */
-            if (sep && emit_it)
-                want_space(w, off);
-        }
-        if (emit_it)
-            emit(w, s->cp[k], sep ? off : s->off[k], s->fl[k], 1);
+        if (sep && (prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))))
+            want_space(w, off);
+        emit(w, s->cp[k], sep ? off : s->off[k], s->fl[k], 1);
         if (!mark)
             prev = k;
     }
-    return np;
 }
 
 /* "#FreeVeldrane_now" -> "#freeveldranenow free veldrane now". */
@@ -465,15 +505,15 @@ static size_t hashtag(wr *w, size_t i)
     size_t j = i + 1;
     while (j < s->n && is_word(s, j))
         j++;
-    size_t np = parts(w, i + 1, j, 0, 0, 0);
+    size_t np = count_parts(s, i + 1, j);
     if (np == 0)
         return 0;
     emit(w, '#', s->off[i], 0, 0);
     w->counts = 1;
-    parts(w, i + 1, j, 1, 0, 0);
+    parts(w, i + 1, j, 0, 0);
     if (np >= 2) {
         uint32_t end_off = j < s->n ? s->off[j] : w->n->in_len;
-        parts(w, i + 1, j, 1, end_off, 1);
+        parts(w, i + 1, j, end_off, 1);
         /* what follows in the word must not glue to the last part:
          * "#GoHttps://x" would give "https://x", a link the next time */
         if (j < s->n && s->cp[j] != ' ')
