@@ -229,7 +229,7 @@ static int is_word(const ch_cps *s, size_t i) { return (s->fl[i] & (CH_T_WORD | 
 static int is_base64_extra(uint32_t c) { return c == '/' || c == '+' || c == '='; }
 
 /* A character of an account name after '@'. */
-static int is_handle(const ch_cps *s, size_t i) { return is_word(s, i) || is_base64_extra(s->cp[i]); }
+CH_TEXT_INLINE int is_handle(const ch_cps *s, size_t i) { return is_word(s, i) || is_base64_extra(s->cp[i]); }
 
 static int match(const ch_cps *s, size_t i, size_t e, const char *lit)
 {
@@ -326,37 +326,58 @@ static void emit_url(wr *w, size_t i, size_t end, int literal)
             emit(w, s->cp[j], off, 0, 0);
         return;
     }
-    char dom[256];
-    size_t n = url_domain(s, i, end, dom, sizeof dom - 1);
-    dom[n] = 0;
-    emit_str(w, n ? "<url:" : "<url>", off);
-    if (n) {
-        emit_str(w, dom, off);
-        emit_str(w, ">", off);
-    }
+    char tok[5 + 255 + 2] = "<url:"; /* "<url:" domain ">" in one piece */
+    size_t n = url_domain(s, i, end, tok + 5, 255);
+    tok[5 + n] = '>', tok[6 + n] = 0;
+    emit_str(w, n ? tok : "<url>", off);
 }
 
 /* A mention "@name": kept as written (no letter-run cut) or dropped. */
-static size_t mention(wr *w, size_t i, size_t e)
+static size_t mention(wr *w, size_t i)
 {
     const ch_cps *s = w->s;
     size_t j = i + 1;
-    while (j < e && is_handle(s, j))
+    while (j < s->n && is_handle(s, j))
         j++;
     if (j == i + 1)
         return 0;
-    if (!w->n->o.keep_mentions)
+    if (!w->n->o.keep_mentions) {
         dropped(w, s->off[i]);
-    else
-        for (size_t k = i; k < j; k++)
+        return j;
+    }
+    emit(w, '@', s->off[i], s->fl[i], 0); /* (after any due space) */
+    chorus_text_buf *b = w->b;
+    size_t room = b->cap < w->n->out_cap ? b->cap : w->n->out_cap, k = i + 1;
+    if (w->full || b->len + 4 * (j - k) + 4 > room) {
+        for (; k < j; k++)
             emit(w, s->cp[k], s->off[k], s->fl[k], 0);
+        return j;
+    }
+    /* what write_cp does for each, with room for all of it */
+    uint32_t r_cp = w->r_cp, r_n = w->r_n;
+    uint8_t fl = 0;
+    for (; k < j; k++) {
+        uint32_t c = s->cp[k];
+        fl = s->fl[k];
+        size_t n = ch_text_utf8(c, b->text + b->len);
+        for (size_t q = 0; q < n; q++)
+            b->src_off[b->len + q] = s->off[k];
+        b->len += n;
+        if (fl & CH_T_LETTER) {
+            r_n = c == r_cp ? r_n + 1 : 1;
+            r_cp = c;
+        } else
+            r_cp = 0;
+    }
+    w->r_cp = r_cp, w->r_n = r_n;
+    w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || s->cp[j - 1] == '_';
     return j;
 }
 
 /* Whether a hashtag part ends before k: camelCase, after a digit too
  * ("Iran2024Now"). Only upper case splits, which the match form no longer
  * has, so a hashtag of the match form is never split again. */
-static int part_break(const ch_cps *s, size_t prev, size_t k, size_t end)
+CH_TEXT_INLINE int part_break(const ch_cps *s, size_t prev, size_t k, size_t end)
 {
     uint8_t a = s->fl[prev], c = s->fl[k];
     if (!(c & CH_T_LETTER) || !(c & CH_T_UPPER) || !(a & (CH_T_LETTER | CH_T_DIGIT)))
@@ -369,15 +390,98 @@ static int part_break(const ch_cps *s, size_t prev, size_t k, size_t end)
     return nx < end && (s->fl[nx] & CH_T_LETTER) && !(s->fl[nx] & CH_T_UPPER); /* HTMLParser */
 }
 
-/* Walks the hashtag body [b, e) part by part and returns the number of
- * parts (without emit_it: 0, 1, or 2 for two or more); with emit_it,
- * writes the body (sep 0) or the parts, each after a space and mapped to
- * off (sep 1). '_' is dropped, and so is a mark that
- * would start a part. */
-static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int sep)
+/* What parts(w, b, e, off, sep) writes, with the writer's state in
+ * locals: the caller has made sure that the output has room for all of it
+ * (5 bytes per character: 4 and a space), so no write can grow or fill
+ * it. A due space goes through flush_space (it may join an affix). */
+static void parts_fast(wr *w, size_t b, size_t e, uint32_t off, int sep)
 {
     const ch_cps *s = w->s;
+    const uint32_t *restrict cp = s->cp, *restrict soff = s->off;
+    const uint8_t *restrict sfl = s->fl;
+    unsigned char *restrict t = (unsigned char *)w->b->text;
+    uint32_t *restrict so = w->b->src_off;
+    size_t len = w->b->len, prev = SIZE_MAX;
+    uint32_t r_cp = w->r_cp, r_n = w->r_n, max = w->max_rep ? w->max_rep : UINT32_MAX;
+    int wrote = 0, lw = w->last_word, space = w->space;
+    for (size_t k = b; k < e; k++) {
+        uint32_t c = cp[k];
+        uint8_t fl = sfl[k];
+        int mark = (fl & CH_T_MARK) != 0;
+        if (c == '_' || (mark && prev == SIZE_MAX)) {
+            if (c == '_')
+                prev = SIZE_MAX;
+            continue;
+        }
+        if (sep && !space && len && (prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))))
+            space = 1, w->space_off = off; /* want_space */
+        if (!mark)
+            prev = k;
+        if (space) {
+            w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->space = 1;
+            flush_space(w, c, fl);
+            len = w->b->len, r_cp = w->r_cp, r_n = w->r_n, lw = w->last_word, space = 0;
+        }
+        if (c == r_cp && r_n >= max)
+            continue;
+        uint32_t o = sep ? off : soff[k];
+        if (c < 0x80) {
+            t[len] = (unsigned char)c;
+            so[len++] = o;
+        } else {
+            size_t n = ch_text_utf8(c, (char *)t + len);
+            for (size_t j = 0; j < n; j++)
+                so[len + j] = o;
+            len += n;
+        }
+        wrote = 1;
+        lw = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
+        if (fl & CH_T_LETTER) {
+            r_n = c == r_cp ? r_n + 1 : 1;
+            r_cp = c;
+        } else
+            r_cp = 0;
+    }
+    w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->space = space;
+    if (wrote)
+        w->fresh = 0;
+}
+
+/* The number of parts of the hashtag body [b, e): 0, 1, or 2 for two or
+ * more (two say all there is to say). '_' and a mark that would start a
+ * part are not part of any. */
+static size_t count_parts(const ch_cps *s, size_t b, size_t e)
+{
+    const uint32_t *restrict cp = s->cp;
+    const uint8_t *restrict fl = s->fl;
     size_t np = 0, prev = SIZE_MAX;
+    for (size_t k = b; k < e; k++) {
+        int mark = (fl[k] & CH_T_MARK) != 0;
+        if (cp[k] == '_' || (mark && prev == SIZE_MAX)) {
+            if (cp[k] == '_')
+                prev = SIZE_MAX;
+            continue;
+        }
+        if ((prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))) && ++np == 2)
+            return np;
+        if (!mark)
+            prev = k;
+    }
+    return np;
+}
+
+/* Writes the hashtag body [b, e) (sep 0) or its parts, each after a
+ * space and mapped to off (sep 1). '_' is dropped, and so is a mark that
+ * would start a part. */
+static void parts(wr *w, size_t b, size_t e, uint32_t off, int sep)
+{
+    const ch_cps *s = w->s;
+    size_t room = w->b->cap < w->n->out_cap ? w->b->cap : w->n->out_cap;
+    if (!w->full && w->b->len + 5 * (e - b) + 8 <= room) {
+        parts_fast(w, b, e, off, sep);
+        return;
+    }
+    size_t prev = SIZE_MAX;
     for (size_t k = b; k < e; k++) {
         int mark = (s->fl[k] & CH_T_MARK) != 0;
         if (s->cp[k] == '_' || (mark && prev == SIZE_MAX)) {
@@ -386,55 +490,55 @@ static size_t parts(wr *w, size_t b, size_t e, int emit_it, uint32_t off, int se
             continue;
         }
         /* (writing the body, sep 0, needs no part breaks) */
-        if (prev == SIZE_MAX || (!mark && (sep || !emit_it) && part_break(s, prev, k, e))) {
-            if (++np == 2 && !emit_it)
-                return np; /* counting: two parts say all there is to say */
-            if (sep && emit_it)
-                want_space(w, off);
-        }
-        if (emit_it)
-            emit(w, s->cp[k], sep ? off : s->off[k], s->fl[k], 1);
+        if (sep && (prev == SIZE_MAX || (!mark && part_break(s, prev, k, e))))
+            want_space(w, off);
+        emit(w, s->cp[k], sep ? off : s->off[k], s->fl[k], 1);
         if (!mark)
             prev = k;
     }
-    return np;
 }
 
 /* "#FreeVeldrane_now" -> "#freeveldranenow free veldrane now". */
-static size_t hashtag(wr *w, size_t i, size_t e)
+static size_t hashtag(wr *w, size_t i)
 {
     const ch_cps *s = w->s;
     size_t j = i + 1;
-    while (j < e && is_word(s, j))
+    while (j < s->n && is_word(s, j))
         j++;
-    size_t np = parts(w, i + 1, j, 0, 0, 0);
+    size_t np = count_parts(s, i + 1, j);
     if (np == 0)
         return 0;
     emit(w, '#', s->off[i], 0, 0);
     w->counts = 1;
-    parts(w, i + 1, j, 1, 0, 0);
+    parts(w, i + 1, j, 0, 0);
     if (np >= 2) {
         uint32_t end_off = j < s->n ? s->off[j] : w->n->in_len;
-        parts(w, i + 1, j, 1, end_off, 1);
+        parts(w, i + 1, j, end_off, 1);
         /* what follows in the word must not glue to the last part:
          * "#GoHttps://x" would give "https://x", a link the next time */
-        if (j < e)
+        if (j < s->n && s->cp[j] != ' ')
             dropped(w, end_off);
     }
     return j;
 }
 
-/* A social token at i, or 0 when there is none. */
-static size_t tag(wr *w, size_t i, size_t e)
+/* A social token at i, or 0 when there is none. A hashtag or mention
+ * ends at a space anyway (not a word or name character), so only a link
+ * needs the end of the chunk. */
+static size_t tag(wr *w, size_t i)
 {
     const chorus_text_opts *o = &w->n->o;
-    uint32_t c = w->s->cp[i];
+    const ch_cps *s = w->s;
+    uint32_t c = s->cp[i];
     if (c == '#')
-        return o->hashtags ? hashtag(w, i, e) : 0;
+        return o->hashtags ? hashtag(w, i) : 0;
     if (c == '@')
-        return mention(w, i, e);
+        return mention(w, i);
     if (o->urls == CHORUS_TEXT_URL_KEEP)
         return 0;
+    size_t e = i;
+    while (e < s->n && s->cp[e] != ' ')
+        e++;
     int literal;
     size_t k = url_end(w->s, i, e, w->max_rep, &literal);
     if (k)
@@ -489,24 +593,26 @@ CH_TEXT_INLINE size_t letter_run(const ch_cps *s, size_t i, size_t end, unsigned
 {
     const uint32_t *restrict cp = s->cp, *restrict off = s->off;
     const uint8_t *restrict fl = s->fl;
-    size_t len = *plen;
+    unsigned char *restrict tp = t + *plen;
+    uint32_t *restrict sp = so + *plen;
     uint32_t prev = *pr_cp;
     for (; i < end; i++) {
-        uint32_t c = cp[i], o = off[i];
-        if (!(fl[i] & CH_T_LETTER) || c == prev || c >= 0x800)
+        uint32_t c = cp[i];
+        if (!(fl[i] & CH_T_LETTER) || c == prev)
+            break;
+        if (c < 0x80) {
+            *tp++ = (unsigned char)c;
+            *sp++ = off[i];
+        } else if (c < 0x800) {
+            tp[0] = (unsigned char)(0xC0 | c >> 6);
+            tp[1] = (unsigned char)(0x80 | (c & 0x3F));
+            sp[0] = sp[1] = off[i];
+            tp += 2, sp += 2;
+        } else
             break;
         prev = c;
-        if (c < 0x80) {
-            t[len] = (unsigned char)c;
-            so[len++] = o;
-        } else {
-            t[len] = (unsigned char)(0xC0 | c >> 6);
-            t[len + 1] = (unsigned char)(0x80 | (c & 0x3F));
-            so[len] = so[len + 1] = o;
-            len += 2;
-        }
     }
-    *plen = len, *pr_cp = prev;
+    *plen = (size_t)(tp - t), *pr_cp = prev;
     return i;
 }
 
@@ -613,13 +719,8 @@ static size_t slow_step(wr *w, size_t i)
     size_t k = w->b->len == 0 ? lead(w->n, i) : 0;
     if (k)
         return k;
-    if ((fl & CH_T_TAG) && (w->fresh || !w->last_word)) {
-        size_t e = i;
-        while (e < s->n && s->cp[e] != ' ')
-            e++;
-        if ((k = tag(w, i, e)) != 0)
-            return k;
-    }
+    if ((fl & CH_T_TAG) && (w->fresh || !w->last_word) && (k = tag(w, i)) != 0)
+        return k;
     emit(w, c, s->off[i], fl, 1);
     if (fl & (CH_T_LETTER | CH_T_DIGIT))
         w->counts = 1;
