@@ -182,7 +182,7 @@ static chorus_rc parse_terms(chorus_catalogue *cat, chorus_str s, uint32_t *firs
             j++;
         chorus_rc rc = chorus_normalize(cat->norm, s.ptr + i, j - i, &cat->buf);
         if (!rc)
-            rc = ch_mtext_split(&cat->tx, &cat->stop, cat->buf.text, cat->buf.len, 64);
+            rc = ch_mtext_split(&cat->tx, &cat->stop, &cat->buf, NULL, 64);
         if (rc)
             return rc;
         i = j + 1;
@@ -237,8 +237,10 @@ chorus_rc chorus_catalogue_add(chorus_catalogue *cat, chorus_str id, chorus_str 
     chorus_rc rc = narrative_of(cat, id, label, &nar);
     if (!rc)
         rc = chorus_normalize(cat->norm, text.ptr ? text.ptr : "", text.len, &cat->buf);
+    /* a row's mentions give no words: a talking point is its words,
+     * whoever it was addressed to; a text's name whom it is about */
     if (!rc)
-        rc = ch_mtext_split(&cat->tx, &cat->stop, cat->buf.text, cat->buf.len, SIZE_MAX);
+        rc = ch_mtext_split(&cat->tx, &cat->stop, &cat->buf, NULL, SIZE_MAX);
     if (rc)
         return rc;
     if (cat->tx.content < cat->o.min_words) {

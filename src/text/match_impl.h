@@ -28,6 +28,7 @@ typedef struct ch_mword {
     uint32_t ms_start, ms_end; /* bytes of the match form */
     uint32_t cp_first, cp_len; /* its code points in ch_mtext.cp */
     uint8_t content;           /* not a stopword */
+    uint8_t mention;           /* a part of a mention's handle: counts for no minimum length */
 } ch_mword;
 
 /* The words of one match form, reused between texts. */
@@ -231,18 +232,21 @@ int ch_match_rule(const chorus_matcher *m, size_t a, size_t b, uint32_t row);
 void ch_mtext_init(ch_mtext *t, chorus_ctx *ctx);
 void ch_mtext_free(ch_mtext *t);
 
-/* Splits the match form ms[0..len) into words (stop says which are
- * stopwords). Words past max_words are not kept. */
-chorus_rc ch_mtext_split(ch_mtext *t, const ch_mmap *stop, const char *ms, size_t len,
-                         size_t max_words);
+/* Splits the match form in b into words (stop says which are stopwords).
+ * src is the input b was made from: its capitals split a mention's handle
+ * into words (NULL: mentions give no words). Words past max_words are not
+ * kept. */
+chorus_rc ch_mtext_split(ch_mtext *t, const ch_mmap *stop, const chorus_text_buf *b,
+                         const char *src, size_t max_words);
 
-/* The most 4-grams words [a, b) of t can give. */
+/* The number of 4-grams ch_mtext_grams gives for words [a, b) of t. */
 size_t ch_mtext_max_grams(const ch_mtext *t, size_t a, size_t b);
 
 /* Writes the 4-grams of words [a, b) (joined by single spaces, with a
- * space before and after) into hash[]; touch[i] holds the one or two
- * words (indexes relative to a, -1 for none) that gram i overlaps.
- * touch may be NULL. Returns the count. */
+ * space before and after; mention words in streams of their own after
+ * the others) into hash[]; touch[i] holds the one or two words (indexes
+ * relative to a, -1 for none) that gram i overlaps. touch may be NULL.
+ * Returns the count. */
 size_t ch_mtext_grams(const ch_mtext *t, size_t a, size_t b, uint64_t *hash, int16_t (*touch)[2]);
 
 /* The hash of a word given as bytes (as ch_mtext_split hashes them). */

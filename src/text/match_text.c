@@ -159,7 +159,7 @@ static chorus_rc score_units(chorus_matcher *m)
     for (size_t a = 0;; a += s) {
         size_t b = a + w < n ? a + w : n, content = 0;
         for (size_t k = a; k < b; k++)
-            content += m->tx.w[k].content;
+            content += m->tx.w[k].content && !m->tx.w[k].mention;
         if (content >= o->min_words) {
             chorus_rc rc = ch_match_unit(m, a, b);
             if (!rc)
@@ -181,7 +181,7 @@ chorus_rc chorus_match_text(chorus_matcher *m, const char *s, size_t len,
     m->st.texts++;
     chorus_rc rc = chorus_normalize(m->norm, s ? s : "", s ? len : 0, &m->buf);
     if (!rc)
-        rc = ch_mtext_split(&m->tx, &m->cat->stop, m->buf.text, m->buf.len, SIZE_MAX);
+        rc = ch_mtext_split(&m->tx, &m->cat->stop, &m->buf, s, SIZE_MAX);
     if (rc)
         return rc;
     if (m->tx.content < m->cat->o.min_words) {

@@ -135,8 +135,8 @@ static uint32_t decode(const unsigned char *p, size_t n, size_t *k)
     return 0xFFFD;
 }
 
-/* Skips a token that is no text: a mention or a link token. Returns the
- * offset after it, or i when the token at i is text. */
+/* The end of a token that is no text: a mention or a link token. Returns
+ * the offset after it, or i when the token at i is text. */
 static size_t skip_token(const char *ms, size_t len, size_t i)
 {
     int skip = ms[i] == '@' || (len - i >= 5 && memcmp(ms + i, "<url:", 5) == 0);
@@ -190,7 +190,7 @@ static size_t stem(const char *w, size_t n, char *out)
 
 /* Ends the word that started at byte s (code points from cp_first). */
 static chorus_rc end_word(ch_mtext *t, const ch_mmap *stop, const char *ms, size_t s, size_t e,
-                          size_t cp_first)
+                          size_t cp_first, int mention)
 {
     size_t ncp = t->ncp - cp_first;
     if (ncp > CH_M_MAX_WORD_CP) {
@@ -211,13 +211,66 @@ static chorus_rc end_word(ch_mtext *t, const ch_mmap *stop, const char *ms, size
     w->ms_end = (uint32_t)e;
     w->cp_first = (uint32_t)cp_first;
     w->cp_len = (uint32_t)ncp;
-    t->content += w->content;
+    w->mention = (uint8_t)mention;
+    t->content += w->content && !mention;
     return CHORUS_OK;
 }
 
-chorus_rc ch_mtext_split(ch_mtext *t, const ch_mmap *stop, const char *ms, size_t len,
-                         size_t max_words)
+/* Whether byte p of the match form was an ASCII capital in the input
+ * (the match form is lower case; the input, through src_off, is not). */
+static int was_upper(const chorus_text_buf *b, const char *src, size_t p)
 {
+    unsigned char c = (unsigned char)b->text[p], o = (unsigned char)src[b->src_off[p]];
+    return c >= 'a' && c <= 'z' && o == c - ('a' - 'A');
+}
+
+/* Whether a part of a handle starts at byte p (p - 1 is a letter or a
+ * digit of it): camelCase and "2024Now", and "HTMLParser" before "P". */
+static int handle_break(const chorus_text_buf *b, const char *src, size_t p, size_t e)
+{
+    if (!was_upper(b, src, p))
+        return 0;
+    if (!was_upper(b, src, p - 1))
+        return 1;
+    unsigned char nx = p + 1 < e ? (unsigned char)b->text[p + 1] : 0;
+    return nx >= 'a' && nx <= 'z' && !was_upper(b, src, p + 1);
+}
+
+/* Reads the mention ms[i..e) ("@" and the handle) as the words of its
+ * handle, split where the input's capitals and '_' split it
+ * ("@realDonaldTrump": real donald trump): a handle is most often the
+ * name of whom a text is about or is by. The words are flagged, so that
+ * they count for no minimum length. */
+static chorus_rc mention_words(ch_mtext *t, const ch_mmap *stop, const chorus_text_buf *b,
+                               const char *src, size_t i, size_t e, size_t max_words)
+{
+    const char *ms = b->text;
+    size_t start = 0, cp_first = 0;
+    int in_word = 0;
+    for (size_t p = i + 1, k; p < e && t->n < max_words; p += k) {
+        uint32_t c = decode((const unsigned char *)ms + p, e - p, &k);
+        int word = is_word_cp(c);
+        if (in_word && (!word || handle_break(b, src, p, e))) {
+            in_word = 0;
+            if (end_word(t, stop, ms, start, p, cp_first, 1))
+                return CHORUS_ENOMEM;
+        }
+        if (!word)
+            continue;
+        if (!in_word)
+            in_word = 1, start = p, cp_first = t->ncp;
+        t->cp[t->ncp++] = c;
+    }
+    if (in_word && t->n < max_words && end_word(t, stop, ms, start, e, cp_first, 1))
+        return CHORUS_ENOMEM;
+    return CHORUS_OK;
+}
+
+chorus_rc ch_mtext_split(ch_mtext *t, const ch_mmap *stop, const chorus_text_buf *b,
+                         const char *src, size_t max_words)
+{
+    const char *ms = b->text;
+    size_t len = b->len;
     t->n = t->ncp = 0;
     t->content = 0;
     if (ch_grow(t->ctx, (void **)&t->cp, &t->cpcap, len + 1, sizeof *t->cp))
@@ -230,6 +283,8 @@ chorus_rc ch_mtext_split(ch_mtext *t, const ch_mmap *stop, const char *ms, size_
             size_t j = skip_token(ms, len, i);
             token_start = 0;
             if (j != i) {
+                if (*p == '@' && src && mention_words(t, stop, b, src, i, j, max_words))
+                    return CHORUS_ENOMEM;
                 i = j;
                 continue;
             }
@@ -245,25 +300,37 @@ chorus_rc ch_mtext_split(ch_mtext *t, const ch_mmap *stop, const char *ms, size_
             t->cp[t->ncp++] = c;
         } else if (in_word) {
             in_word = 0;
-            if (end_word(t, stop, ms, start, i, cp_first))
+            if (end_word(t, stop, ms, start, i, cp_first, 0))
                 return CHORUS_ENOMEM;
         }
         token_start = c == ' ';
         i += k;
     }
-    if (in_word && t->n < max_words && end_word(t, stop, ms, start, i, cp_first))
+    if (in_word && t->n < max_words && end_word(t, stop, ms, start, i, cp_first, 0))
         return CHORUS_ENOMEM;
     return CHORUS_OK;
 }
 
 /* ---- 4-grams ---- */
 
+/* The grams of a stream of chars characters. */
+static size_t stream_grams(size_t chars) { return chars > 3 ? chars - 3 : 0; }
+
 size_t ch_mtext_max_grams(const ch_mtext *t, size_t a, size_t b)
 {
-    size_t L = 1;
-    for (size_t k = a; k < b; k++)
-        L += t->w[k].cp_len + 1;
-    return L > 3 ? L - 3 : 0;
+    size_t own = 1, run = 0, n = 0;
+    for (size_t k = a; k < b; k++) {
+        if (!t->w[k].mention) {
+            own += t->w[k].cp_len + 1;
+            continue;
+        }
+        if (!run) /* a run of mention words is a stream of its own */
+            run = 1;
+        run += t->w[k].cp_len + 1;
+        if (k + 1 == b || !t->w[k + 1].mention)
+            n += stream_grams(run), run = 0;
+    }
+    return n + stream_grams(own);
 }
 
 static inline uint64_t gram_hash(const uint32_t c[4])
@@ -309,15 +376,37 @@ static void push(gram_win *g, uint32_t ch, int16_t w)
     g->n++;
 }
 
+/* Pushes word k's characters and the space after it. */
+static void push_word(gram_win *g, const ch_mtext *t, size_t a, size_t k)
+{
+    const uint32_t *cp = t->cp + t->w[k].cp_first;
+    for (uint32_t j = 0; j < t->w[k].cp_len; j++)
+        push(g, cp[j], (int16_t)(k - a));
+    push(g, ' ', -1);
+}
+
+/* The words of a mention are a stream after the text's own, one per run
+ * of them: inside the text they would cut the grams across the words
+ * around them ("the port @x deal"), which a talking point has. */
 size_t ch_mtext_grams(const ch_mtext *t, size_t a, size_t b, uint64_t *hash, int16_t (*touch)[2])
 {
     gram_win g = {{0}, {-1, -1, -1, -1}, 0, 0, hash, touch};
     push(&g, ' ', -1);
+    int mentions = 0;
     for (size_t k = a; k < b; k++) {
-        const uint32_t *cp = t->cp + t->w[k].cp_first;
-        for (uint32_t j = 0; j < t->w[k].cp_len; j++)
-            push(&g, cp[j], (int16_t)(k - a));
-        push(&g, ' ', -1);
+        if (t->w[k].mention)
+            mentions = 1;
+        else
+            push_word(&g, t, a, k);
+    }
+    for (size_t k = a; mentions && k < b; k++) {
+        if (!t->w[k].mention)
+            continue;
+        if (k == a || !t->w[k - 1].mention) {
+            g.have = 0; /* a new stream */
+            push(&g, ' ', -1);
+        }
+        push_word(&g, t, a, k);
     }
     return g.n;
 }

@@ -2,7 +2,7 @@
  * test_match.c - catalogue matching: verbatim and edited copies match,
  * unrelated texts and lone keywords do not, a Persian variant finds its
  * narrative, offsets give back the original bytes (posts and windows of
- * an article), keyword rules, the CSV catalogue, the corpus run (threads
+ * an article), keyword rules, mentions read as words, the CSV catalogue, the corpus run (threads
  * and repeated texts change nothing), hostile input and out of memory.
  */
 #include "check.h"
@@ -328,6 +328,30 @@ static void test_ranking(void)
     chorus_catalogue_free(cat);
 }
 
+/* A mention's handle is read as the words its capitals and '_' split it
+ * into, for ranking; they count for no minimum length. */
+static void test_mentions(void)
+{
+    chorus_match_opts o;
+    chorus_match_defaults(&o);
+    o.min_score = 0;
+    o.top = 1;
+    chorus_catalogue *cat = catalogue(&o);
+    chorus_matcher *m = NULL;
+    CHECK_INT(chorus_matcher_new(ctx, cat, &m), CHORUS_OK);
+    const chorus_match_hit *h;
+    size_t n = match(m, "nobody believes this story anymore @TaviraRiver_WATERBoard", &h);
+    CHECK_INT(n, 1);
+    CHECK(n == 1 && chorus_catalogue_narrative_id(cat, h[0].narrative).ptr[2] == '3');
+    /* without the handle, N03 is not first */
+    n = match(m, "nobody believes this story anymore", &h);
+    CHECK(n == 0 || chorus_catalogue_narrative_id(cat, h[0].narrative).ptr[2] != '3');
+    CHECK_INT(match(m, "@TaviraRiver @KestrelGridHoldings @FamiliesWait", &h), 0);
+    CHECK_INT(match(m, "@ @_ @__x @\xc3\x89" "coleX @A1B2 @\xff\xfe" "Ab @HTMLParser", &h), 0);
+    chorus_matcher_free(m);
+    chorus_catalogue_free(cat);
+}
+
 /* Hostile input: invalid UTF-8, NULs, a huge text, one huge word. */
 static void test_hostile(void)
 {
@@ -514,6 +538,7 @@ int main(void)
     RUN(test_read_csv);
     RUN(test_bad_options);
     RUN(test_ranking);
+    RUN(test_mentions);
     RUN(test_hostile);
     RUN(test_corpus);
     RUN(test_out_of_memory);
