@@ -350,6 +350,17 @@ static void test_mentions(void)
     CHECK_INT(match(m, "@ @_ @__x @\xc3\x89" "coleX @A1B2 @\xff\xfe" "Ab @HTMLParser", &h), 0);
     chorus_matcher_free(m);
     chorus_catalogue_free(cat);
+    /* with the threshold: the handle's words are in the passage, from
+     * the byte after '@' */
+    cat = catalogue(NULL);
+    CHECK_INT(chorus_matcher_new(ctx, cat, &m), CHORUS_OK);
+    const char *t = "@OstravinPort deal hands our coast to foreign creditors, and the harbour "
+                    "workers who built it will be the first to lose their jobs";
+    CHECK_INT(match(m, t, &h), 1);
+    CHECK_INT(h[0].start, 1);
+    CHECK(h[0].score > 0.95f);
+    chorus_matcher_free(m);
+    chorus_catalogue_free(cat);
 }
 
 /* Hostile input: invalid UTF-8, NULs, a huge text, one huge word. */
