@@ -8,6 +8,7 @@
 #define CH_INTERN_H
 
 #include "arena.h"
+#include "hash.h"
 
 #include <string.h>
 
@@ -31,8 +32,22 @@ typedef struct ch_intern {
 void ch_intern_init(ch_intern *t, chorus_ctx *ctx);
 void ch_intern_free(ch_intern *t);
 
+/* The hash a table uses for a string; another thread may compute it ahead. */
+static inline uint64_t ch_intern_hash(const char *p, size_t n) { return ch_hash64(p, n, 0); }
+
 /* Id of the string, adding it if new. CH_NO_ID on failure (ctx error set). */
 uint32_t ch_intern_add(ch_intern *t, const char *p, size_t n);
+
+/* ch_intern_add with h = ch_intern_hash(p, n) already computed. */
+uint32_t ch_intern_add_hashed(ch_intern *t, const char *p, size_t n, uint64_t h);
+
+/* Asks the cache for the slot where a string of hash h would start its
+ * probe, a few rows before it is looked up. A hint only. */
+static inline void ch_intern_prefetch(const ch_intern *t, uint64_t h)
+{
+    if (t->nslots)
+        __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+}
 
 /* Id of the string or CH_NO_ID when absent. */
 uint32_t ch_intern_find(const ch_intern *t, const char *p, size_t n);
