@@ -49,6 +49,20 @@ static inline void ch_intern_prefetch(const ch_intern *t, uint64_t h)
         __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
 }
 
+/* Later, once that slot is in the cache: asks for the string it points
+ * to when the hash matches, and returns that string's id (a guess:
+ * CH_NO_ID when the first slot does not match). */
+static inline uint32_t ch_intern_prefetch_str(const ch_intern *t, uint64_t h)
+{
+    if (!t->nslots)
+        return CH_NO_ID;
+    const ch_intern_slot *s = &t->slots[h & (t->nslots - 1)];
+    if (!s->id1 || s->hi != (uint32_t)(h >> 32))
+        return CH_NO_ID;
+    __builtin_prefetch(s->str - sizeof(uint32_t));
+    return s->id1 - 1;
+}
+
 /* Id of the string or CH_NO_ID when absent. */
 uint32_t ch_intern_find(const ch_intern *t, const char *p, size_t n);
 

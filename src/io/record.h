@@ -38,6 +38,8 @@ typedef struct ch_post_rec {
 typedef struct ch_post_hints {
     uint64_t account, ref_account, client, lang, source, title;
     const uint64_t *lists; /* hashtags, then urls, then mentions */
+    uint64_t id_num, ref_num; /* the post ids as decimal numbers without
+                                 leading zeros; UINT64_MAX when not */
     int text_valid;
 } ch_post_hints;
 

@@ -9,6 +9,7 @@
 #include "relay.h"
 #include "core/intern.h"
 #include "core/utf8.h"
+#include "io/fields.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -16,7 +17,8 @@
 #define BATCH_BYTES ((size_t)1 << 19)
 #define BATCH_EVENTS 2048
 #define N_BATCHES 8
-#define PREFETCH_AHEAD 8
+#define PREFETCH_FAR 16 /* events ahead: the table slots */
+#define PREFETCH_NEAR 6 /* events ahead: what the slots point to */
 
 enum { EV_POST, EV_ACCOUNT, EV_NAMES, EV_MEMBER, EV_PROBLEM, EV_PROGRESS };
 
@@ -161,6 +163,14 @@ static chorus_str *copy_items(chorus_str *d, const chorus_str *s, uint32_t n)
     return d;
 }
 
+static uint64_t id_number(chorus_str s)
+{
+    uint64_t v;
+    if (ch_parse_u64(s.ptr, s.len, &v) || (s.len > 1 && s.ptr[0] == '0'))
+        return UINT64_MAX;
+    return v;
+}
+
 static void post_hints(ev_post *e, chorus_str *items, uint64_t *hashes, uint32_t nl)
 {
     ch_post_hints *h = &e->hints;
@@ -174,6 +184,8 @@ static void post_hints(ev_post *e, chorus_str *items, uint64_t *hashes, uint32_t
     for (uint32_t i = 0; i < nl; i++)
         hashes[i] = ch_intern_hash(items[i].ptr, items[i].len);
     h->lists = hashes;
+    h->id_num = id_number(p->id);
+    h->ref_num = id_number(p->ref_post);
     h->text_valid = ch_utf8_valid(p->text.ptr, p->text.len);
     e->p.hints = h;
 }
@@ -348,15 +360,24 @@ static chorus_rc replay(relay *rl, const ev *e)
     }
 }
 
+static void prefetch(relay *rl, const batch *b, uint32_t i, int near)
+{
+    if (i >= b->n || !rl->hooks->prefetch)
+        return;
+    const ev *e = (const ev *)(b->buf + b->off[i]);
+    if (e->type == EV_POST)
+        rl->hooks->prefetch(rl->r->sink->ud, &((const ev_post *)(const void *)e)->p, near);
+}
+
 static chorus_rc replay_batch(relay *rl, const batch *b)
 {
-    void (*prefetch)(void *, const ch_post_rec *) = rl->hooks->prefetch;
+    for (uint32_t i = 0; i < PREFETCH_FAR; i++)
+        prefetch(rl, b, i, i >= PREFETCH_NEAR);
+    for (uint32_t i = 0; i < PREFETCH_NEAR; i++)
+        prefetch(rl, b, i, 1);
     for (uint32_t i = 0; i < b->n; i++) {
-        if (prefetch && i + PREFETCH_AHEAD < b->n) {
-            const ev *ahead = (const ev *)(b->buf + b->off[i + PREFETCH_AHEAD]);
-            if (ahead->type == EV_POST)
-                prefetch(rl->r->sink->ud, &((const ev_post *)(const void *)ahead)->p);
-        }
+        prefetch(rl, b, i + PREFETCH_FAR, 0);
+        prefetch(rl, b, i + PREFETCH_NEAR, 1);
         chorus_rc rc = replay(rl, (const ev *)(b->buf + b->off[i]));
         if (rc)
             return rc;
