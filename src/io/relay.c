@@ -17,6 +17,7 @@
 #define BATCH_BYTES ((size_t)1 << 19)
 #define BATCH_EVENTS 2048
 #define N_BATCHES 8
+#define FETCH_AHEAD 32 /* events ahead: the event's first bytes, from the other core */
 #define PREFETCH_FAR 16 /* events ahead: the table slots */
 #define PREFETCH_NEAR 6 /* events ahead: what the slots point to */
 
@@ -28,7 +29,7 @@ typedef struct ev {
     uint64_t rows_read, rows_kept, rows_skipped;
 } ev;
 
-typedef struct ev_post { ev h; ch_post_rec p; ch_account_rec a; ch_post_hints hints; } ev_post;
+typedef struct ev_post { ev h; ch_post_hints hints; ch_post_rec p; ch_account_rec a; } ev_post;
 typedef struct ev_account { ev h; ch_account_rec a; } ev_account;
 typedef struct ev_names { ev h; uint32_t n; const char **names; } ev_names;
 typedef struct ev_problem { ev h; chorus_problem pb; uint64_t by_reason; } ev_problem;
@@ -376,6 +377,9 @@ static chorus_rc replay_batch(relay *rl, const batch *b)
     for (uint32_t i = 0; i < PREFETCH_NEAR; i++)
         prefetch(rl, b, i, 1);
     for (uint32_t i = 0; i < b->n; i++) {
+        if (i + FETCH_AHEAD < b->n)
+            for (size_t o = 0; o < 512; o += 64)
+                __builtin_prefetch(b->buf + b->off[i + FETCH_AHEAD] + o);
         prefetch(rl, b, i + PREFETCH_FAR, 0);
         prefetch(rl, b, i + PREFETCH_NEAR, 1);
         chorus_rc rc = replay(rl, (const ev *)(b->buf + b->off[i]));
