@@ -799,6 +799,7 @@ int cmd_coord(int argc, char **argv)
     chorus_corpus *c = cli_new_corpus(&ctx);
     if (!c)
         return EXIT_INTERNAL;
+    chorus_set_ingest_threads(ctx, r.threads);
     chorus_rc rc = r.db_path
                        ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, r.db_path, &r.db)
                        : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);

@@ -86,6 +86,14 @@ size_t chorus_record_limit(const chorus_ctx *ctx);
 void chorus_set_memory_limit(chorus_ctx *ctx, uint64_t bytes);
 uint64_t chorus_memory_limit(const chorus_ctx *ctx);
 
+/* Threads chorus_ingest may use: 1 reads and adds rows on the calling
+ * thread; 2 or more read and parse on a second thread while the calling
+ * thread adds the rows (the corpus is the same either way). 0, the
+ * default, means one per online CPU. With more than one, the allocator
+ * is called from both threads; callbacks only from the calling one. */
+void chorus_set_ingest_threads(chorus_ctx *ctx, uint32_t n);
+uint32_t chorus_ingest_threads(const chorus_ctx *ctx);
+
 /* XXH3-64 digest and size of a file's bytes, for manifests. */
 chorus_rc chorus_file_digest(chorus_ctx *ctx, const char *path, uint64_t *hash, uint64_t *size);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -75,6 +76,15 @@ void chorus_set_record_limit(chorus_ctx *ctx, size_t bytes)
 size_t chorus_record_limit(const chorus_ctx *ctx) { return ctx->record_limit; }
 void chorus_set_memory_limit(chorus_ctx *ctx, uint64_t bytes) { ctx->memory_limit = bytes; }
 uint64_t chorus_memory_limit(const chorus_ctx *ctx) { return ctx->memory_limit; }
+void chorus_set_ingest_threads(chorus_ctx *ctx, uint32_t n) { ctx->ingest_threads = n; }
+
+uint32_t chorus_ingest_threads(const chorus_ctx *ctx)
+{
+    if (ctx->ingest_threads)
+        return ctx->ingest_threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (uint32_t)n;
+}
 
 const char *chorus_rc_name(chorus_rc rc)
 {

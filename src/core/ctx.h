@@ -22,6 +22,7 @@ struct chorus_ctx {
     void *problem_ud;
     size_t record_limit;
     uint64_t memory_limit;
+    uint32_t ingest_threads; /* 0: one per online CPU */
 };
 
 #if defined(__GNUC__)

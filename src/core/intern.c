@@ -34,7 +34,7 @@ static chorus_rc rehash(ch_intern *t)
         const ch_intern_slot *s = &t->slots[k];
         if (!s->id1)
             continue;
-        size_t i = ch_hash64(s->str, ch_intern_len(t, s->id1 - 1), 0) & (ns - 1);
+        size_t i = ch_intern_hash(s->str, ch_intern_len(t, s->id1 - 1)) & (ns - 1);
         while (slots[i].id1)
             i = (i + 1) & (ns - 1);
         slots[i] = *s;
@@ -67,7 +67,7 @@ uint32_t ch_intern_find(const ch_intern *t, const char *p, size_t n)
 {
     if (!t->nslots)
         return CH_NO_ID;
-    const ch_intern_slot *s = &t->slots[probe(t, p, n, ch_hash64(p, n, 0))];
+    const ch_intern_slot *s = &t->slots[probe(t, p, n, ch_intern_hash(p, n))];
     return s->id1 ? s->id1 - 1 : CH_NO_ID;
 }
 
@@ -87,9 +87,13 @@ static const char *store(ch_intern *t, const char *p, size_t n)
 
 uint32_t ch_intern_add(ch_intern *t, const char *p, size_t n)
 {
+    return ch_intern_add_hashed(t, p, n, ch_intern_hash(p, n));
+}
+
+uint32_t ch_intern_add_hashed(ch_intern *t, const char *p, size_t n, uint64_t h)
+{
     if ((t->n + 1) * 2 > t->nslots && rehash(t))
         return CH_NO_ID;
-    uint64_t h = ch_hash64(p, n, 0);
     size_t i = probe(t, p, n, h);
     if (t->slots[i].id1)
         return t->slots[i].id1 - 1;

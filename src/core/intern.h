@@ -8,6 +8,7 @@
 #define CH_INTERN_H
 
 #include "arena.h"
+#include "hash.h"
 
 #include <string.h>
 
@@ -31,8 +32,36 @@ typedef struct ch_intern {
 void ch_intern_init(ch_intern *t, chorus_ctx *ctx);
 void ch_intern_free(ch_intern *t);
 
+/* The hash a table uses for a string; another thread may compute it ahead. */
+static inline uint64_t ch_intern_hash(const char *p, size_t n) { return ch_hash64(p, n, 0); }
+
 /* Id of the string, adding it if new. CH_NO_ID on failure (ctx error set). */
 uint32_t ch_intern_add(ch_intern *t, const char *p, size_t n);
+
+/* ch_intern_add with h = ch_intern_hash(p, n) already computed. */
+uint32_t ch_intern_add_hashed(ch_intern *t, const char *p, size_t n, uint64_t h);
+
+/* Asks the cache for the slot where a string of hash h would start its
+ * probe, a few rows before it is looked up. A hint only. */
+static inline void ch_intern_prefetch(const ch_intern *t, uint64_t h)
+{
+    if (t->nslots)
+        __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+}
+
+/* Later, once that slot is in the cache: asks for the string it points
+ * to when the hash matches, and returns that string's id (a guess:
+ * CH_NO_ID when the first slot does not match). */
+static inline uint32_t ch_intern_prefetch_str(const ch_intern *t, uint64_t h)
+{
+    if (!t->nslots)
+        return CH_NO_ID;
+    const ch_intern_slot *s = &t->slots[h & (t->nslots - 1)];
+    if (!s->id1 || s->hi != (uint32_t)(h >> 32))
+        return CH_NO_ID;
+    __builtin_prefetch(s->str - sizeof(uint32_t));
+    return s->id1 - 1;
+}
 
 /* Id of the string or CH_NO_ID when absent. */
 uint32_t ch_intern_find(const ch_intern *t, const char *p, size_t n);

@@ -14,11 +14,16 @@
 
 uint32_t ch_corpus_account_of(chorus_corpus *c, chorus_str id)
 {
+    return ch_corpus_account_hashed(c, id, ch_intern_hash(id.ptr, id.len));
+}
+
+uint32_t ch_corpus_account_hashed(chorus_corpus *c, chorus_str id, uint64_t h)
+{
     size_t before = c->acct_ids.n;
     /* Room first, so the id table never holds an account the array lacks. */
     if (ch_grow(c->ctx, (void **)&c->acc, &c->acap, before + 1, sizeof *c->acc))
         return CH_NONE;
-    uint32_t a = ch_intern_add(&c->acct_ids, id.ptr, id.len);
+    uint32_t a = ch_intern_add_hashed(&c->acct_ids, id.ptr, id.len, h);
     if (a == CH_NO_ID || c->acct_ids.n == before)
         return a == CH_NO_ID ? CH_NONE : a;
     ch_account *acc = &c->acc[a];

@@ -79,12 +79,21 @@ static chorus_rc grow_posts(chorus_corpus *c)
     return CHORUS_OK;
 }
 
-uint64_t ch_corpus_post_key(chorus_corpus *c, chorus_str id, int *err)
+/* A post id that is a decimal number without leading zeros is its own key. */
+static inline int numeric_key(chorus_str id, uint64_t *v)
+{
+    return ch_parse_u64(id.ptr, id.len, v) == 0 && *v < CH_KEY_STR &&
+           (id.len == 1 || id.ptr[0] != '0');
+}
+
+/* The key of a post id; num: the id as a number from the reading thread
+ * (UINT64_MAX when it is not one), or NULL to parse it here. */
+static uint64_t post_key(chorus_corpus *c, chorus_str id, const uint64_t *num, int *err)
 {
     uint64_t v;
     *err = 0;
-    if (ch_parse_u64(id.ptr, id.len, &v) == 0 && v < CH_KEY_STR && (id.len == 1 || id.ptr[0] != '0'))
-        return v;
+    if (num ? *num < CH_KEY_STR : numeric_key(id, &v))
+        return num ? *num : v;
     uint32_t s = ch_intern_add(&c->strs, id.ptr, id.len);
     if (s == CH_NO_ID) {
         *err = 1;
@@ -93,9 +102,16 @@ uint64_t ch_corpus_post_key(chorus_corpus *c, chorus_str id, int *err)
     return CH_KEY_STR | s;
 }
 
+uint64_t ch_corpus_post_key(chorus_corpus *c, chorus_str id, int *err)
+{
+    return post_key(c, id, NULL, err);
+}
+
 static chorus_rc rehash_posts(chorus_corpus *c)
 {
     size_t ns = c->npslots ? c->npslots * 2 : 4096;
+    while (ns < (c->np + 1) * 2)
+        ns *= 2;
     uint64_t *slots = ch_calloc(c->ctx, ns * sizeof *slots);
     if (!slots)
         return ch_nomem(c->ctx);
@@ -122,11 +138,49 @@ static uint64_t *post_slot(chorus_corpus *c, uint64_t key)
     return &c->pslots[h];
 }
 
-static uint32_t intern_or_none(chorus_corpus *c, chorus_str s, int *err)
+/* Whether c->key[0..np) holds key; they are in increasing order. */
+static int sorted_has(const chorus_corpus *c, uint64_t key)
+{
+    size_t lo = 0, hi = c->np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->key[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->np && c->key[lo] == key;
+}
+
+/* Whether the corpus holds a post with this key (*rc set on failure).
+ * While keys come in increasing order, as in archive files sorted by
+ * time, the key column is the index: a larger key is new, a smaller one
+ * is searched. The first key out of order, or many searches (the same
+ * file read twice), builds the hash table, used from then on. */
+static int has_post(chorus_corpus *c, uint64_t key, chorus_rc *rc)
+{
+    *rc = CHORUS_OK;
+    if (!c->pslots) {
+        if (c->np == 0 || key > c->key[c->np - 1])
+            return 0;
+        if (++c->key_searches < 4096 + c->np / 8 && sorted_has(c, key))
+            return 1;
+        if ((*rc = rehash_posts(c)))
+            return 0;
+    } else if ((c->np + 1) * 2 > c->npslots && (*rc = rehash_posts(c))) {
+        return 0;
+    }
+    return *post_slot(c, key) != 0;
+}
+
+/* The string's hash: the reading thread's when it computed one. */
+#define HASH_OF(p, field, s) ((p)->hints ? (p)->hints->field : ch_intern_hash((s).ptr, (s).len))
+
+static uint32_t intern_or_none(chorus_corpus *c, chorus_str s, uint64_t h, int *err)
 {
     if (s.len == 0)
         return CH_NONE;
-    uint32_t id = ch_intern_add(&c->strs, s.ptr, s.len);
+    uint32_t id = ch_intern_add_hashed(&c->strs, s.ptr, s.len, h);
     if (id == CH_NO_ID)
         *err = 1;
     return id;
@@ -143,9 +197,11 @@ static chorus_rc add_lists(chorus_corpus *c, const ch_post_rec *p, size_t i)
     c->n_ments[i] = (uint16_t)p->n_mentions;
     const chorus_str *src[3] = {p->hashtags, p->urls, p->mentions};
     uint32_t cnt[3] = {p->n_hashtags, p->n_urls, p->n_mentions};
+    const uint64_t *h = p->hints ? p->hints->lists : NULL;
     for (int l = 0; l < 3; l++)
-        for (uint32_t j = 0; j < cnt[l]; j++) {
-            uint32_t s = ch_intern_add(&c->strs, src[l][j].ptr, src[l][j].len);
+        for (uint32_t j = 0; j < cnt[l]; j++, h = h ? h + 1 : NULL) {
+            chorus_str x = src[l][j];
+            uint32_t s = ch_intern_add_hashed(&c->strs, x.ptr, x.len, h ? *h : ch_intern_hash(x.ptr, x.len));
             if (s == CH_NO_ID)
                 return c->ctx->rc;
             c->lists[c->nl++] = s;
@@ -165,7 +221,7 @@ static chorus_rc add_text(chorus_corpus *c, const ch_post_rec *p, size_t i)
             return c->ctx->rc;
         memcpy(t, p->text.ptr, p->text.len);
         c->txt[i] = t;
-        if (!ch_utf8_valid(t, p->text.len))
+        if (!(p->hints ? p->hints->text_valid : ch_utf8_valid(t, p->text.len)))
             c->stats->invalid_utf8++;
     }
     return CHORUS_OK;
@@ -174,19 +230,24 @@ static chorus_rc add_text(chorus_corpus *c, const ch_post_rec *p, size_t i)
 static chorus_rc add_refs_and_strings(chorus_corpus *c, const ch_post_rec *p, size_t i)
 {
     int err = 0;
-    c->ref[i] = p->ref_post.len ? ch_corpus_post_key(c, p->ref_post, &err) : CH_KEY_NONE;
+    c->ref[i] = p->ref_post.len
+                    ? post_key(c, p->ref_post, p->hints ? &p->hints->ref_num : NULL, &err)
+                    : CH_KEY_NONE;
     c->ref_acct[i] = CH_NONE;
-    if (!err && p->ref_account.len && (c->ref_acct[i] = ch_corpus_account_of(c, p->ref_account)) == CH_NONE)
+    if (!err && p->ref_account.len &&
+        (c->ref_acct[i] = ch_corpus_account_hashed(c, p->ref_account,
+                                                   HASH_OF(p, ref_account, p->ref_account))) == CH_NONE)
         err = 1;
-    c->client[i] = intern_or_none(c, p->client, &err);
-    c->lang[i] = intern_or_none(c, p->lang, &err);
-    c->source[i] = intern_or_none(c, p->source, &err);
-    c->title[i] = intern_or_none(c, p->title, &err);
+    c->client[i] = intern_or_none(c, p->client, HASH_OF(p, client, p->client), &err);
+    c->lang[i] = intern_or_none(c, p->lang, HASH_OF(p, lang, p->lang), &err);
+    c->source[i] = intern_or_none(c, p->source, HASH_OF(p, source, p->source), &err);
+    c->title[i] = intern_or_none(c, p->title, HASH_OF(p, title, p->title), &err);
     for (uint32_t k = 0; k < c->n_objcols; k++)
         c->obj[k][i] = CH_NONE;
     for (uint32_t k = 0; k < p->n_objects && k < CH_MAX_OBJECT_COLUMNS; k++)
         if (c->cur_obj_map[k] != CH_NONE)
-            c->obj[c->cur_obj_map[k]][i] = intern_or_none(c, p->objects[k], &err);
+            c->obj[c->cur_obj_map[k]][i] =
+                intern_or_none(c, p->objects[k], ch_intern_hash(p->objects[k].ptr, p->objects[k].len), &err);
     return err ? c->ctx->rc : CHORUS_OK;
 }
 
@@ -204,19 +265,18 @@ chorus_rc ch_corpus_add_post(void *ud, const ch_post_rec *p, const ch_account_re
 {
     chorus_corpus *c = ud;
     int err;
-    uint64_t key = ch_corpus_post_key(c, p->id, &err);
-    if (err || ((c->np + 1) * 2 > c->npslots && rehash_posts(c)))
+    uint64_t key = post_key(c, p->id, p->hints ? &p->hints->id_num : NULL, &err);
+    if (err)
         return c->ctx->rc;
-    uint64_t *slot = post_slot(c, key);
-    if (*slot) {
-        c->stats->duplicates++;
-        return CHORUS_OK;
-    }
     chorus_rc rc;
+    if (has_post(c, key, &rc) || rc) {
+        c->stats->duplicates += !rc;
+        return rc;
+    }
     if (c->np == c->pcap && (rc = grow_posts(c)))
         return rc;
     size_t i = c->np;
-    uint32_t a = ch_corpus_account_of(c, p->account);
+    uint32_t a = ch_corpus_account_hashed(c, p->account, HASH_OF(p, account, p->account));
     if (a == CH_NONE)
         return c->ctx->rc;
     if (author && author->id.len && (rc = ch_corpus_set_profile(c, a, author)))
@@ -232,11 +292,38 @@ chorus_rc ch_corpus_add_post(void *ud, const ch_post_rec *p, const ch_account_re
     c->acc[a].n_posts++;
     if (p->time_ms < c->tmin) c->tmin = p->time_ms;
     if (p->time_ms > c->tmax) c->tmax = p->time_ms;
-    *post_slot(c, key) = key + 1;
+    if (c->pslots)
+        *post_slot(c, key) = key + 1;
     c->np++;
     c->stats->posts++;
     c->stats->posts_by_kind[p->kind & 3]++;
     return check_memory(c);
+}
+
+void ch_corpus_prefetch(void *ud, const ch_post_rec *p, int near)
+{
+    const chorus_corpus *c = ud;
+    const ch_post_hints *h = p->hints;
+    uint32_t nl = p->n_hashtags + p->n_urls + p->n_mentions;
+    if (!h)
+        return;
+    if (near) {
+        uint32_t a = ch_intern_prefetch_str(&c->acct_ids, h->account);
+        if (a != CH_NO_ID)
+            __builtin_prefetch(&c->acc[a].has_profile);
+        if (p->ref_account.len)
+            ch_intern_prefetch_str(&c->acct_ids, h->ref_account);
+        for (uint32_t j = 0; j < nl; j++)
+            ch_intern_prefetch_str(&c->strs, h->lists[j]);
+        return;
+    }
+    if (c->pslots && h->id_num < CH_KEY_STR)
+        __builtin_prefetch(&c->pslots[ch_mix64(h->id_num) & (c->npslots - 1)]);
+    ch_intern_prefetch(&c->acct_ids, h->account);
+    if (p->ref_account.len)
+        ch_intern_prefetch(&c->acct_ids, h->ref_account);
+    for (uint32_t j = 0; j < nl; j++)
+        ch_intern_prefetch(&c->strs, h->lists[j]);
 }
 
 chorus_rc ch_corpus_object_columns(void *ud, const char *const *names, uint32_t n)

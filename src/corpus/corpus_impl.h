@@ -46,9 +46,10 @@ struct chorus_corpus {
     char *obj_name[CH_MAX_OBJECT_COLUMNS];
     uint32_t n_objcols;
     uint32_t cur_obj_map[CH_MAX_OBJECT_COLUMNS]; /* member's columns -> corpus columns */
-    /* post id keys + 1 (0 = empty), for duplicates across files */
+    /* post id keys + 1 (0 = empty), for duplicates; NULL while the keys
+     * come in increasing order (corpus.c, has_post) */
     uint64_t *pslots;
-    size_t npslots;
+    size_t npslots, key_searches;
     /* accounts */
     ch_account *acc;
     size_t acap;
@@ -66,6 +67,14 @@ chorus_rc ch_corpus_object_columns(void *ud, const char *const *names, uint32_t 
 
 /* Account index for an id, creating a stub account when new. CH_NONE on error. */
 uint32_t ch_corpus_account_of(chorus_corpus *c, chorus_str id);
+
+/* ch_corpus_account_of with h = ch_intern_hash of the id already computed. */
+uint32_t ch_corpus_account_hashed(chorus_corpus *c, chorus_str id, uint64_t h);
+
+/* Hint that post p is added soon: asks the cache for its table slots,
+ * then (near) for the strings and the account they point to (when p
+ * carries hints; see record.h). */
+void ch_corpus_prefetch(void *ud, const ch_post_rec *p, int near);
 
 /* Fills a stub account's profile from a record (no-op once it has one). */
 chorus_rc ch_corpus_set_profile(chorus_corpus *c, uint32_t a, const ch_account_rec *rec);

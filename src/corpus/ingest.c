@@ -1,11 +1,13 @@
 /*
  * ingest.c - chorus_ingest: opens one input (plain, gz, zst, zip, stdin),
  * hands each member to the reader for its format, and lands the rows in
- * the corpus through the sink callbacks. Problems are counted in the
- * caller's stats; a fatal one stops the call with file and line named.
+ * the corpus through the sink callbacks: on this thread, or with the
+ * reading and parsing on a second one (io/relay.c), with the same
+ * results. Problems are counted in the caller's stats; a fatal one stops
+ * the call with file and line named.
  */
 #include "corpus_impl.h"
-#include "io/reader.h"
+#include "io/relay.h"
 
 #include <string.h>
 
@@ -25,18 +27,13 @@ chorus_rc ch_corpus_add_file(chorus_corpus *c, const char *path, uint32_t *index
     return CHORUS_OK;
 }
 
-static chorus_rc read_members(chorus_corpus *c, ch_reader *r)
+/* A member's object columns are its own: they are named again by its header. */
+static chorus_rc start_member(void *ud)
 {
-    int more;
-    chorus_rc rc;
-    while (!(rc = ch_source_next_member(r->src, &more)) && more) {
-        r->member = ch_source_member(r->src);
-        for (uint32_t k = 0; k < CH_MAX_OBJECT_COLUMNS; k++)
-            c->cur_obj_map[k] = CH_NONE;
-        if ((rc = ch_read_member(r)))
-            return rc;
-    }
-    return rc;
+    chorus_corpus *c = ud;
+    for (uint32_t k = 0; k < CH_MAX_OBJECT_COLUMNS; k++)
+        c->cur_obj_map[k] = CH_NONE;
+    return CHORUS_OK;
 }
 
 chorus_rc chorus_ingest(chorus_corpus *c, const char *path, const chorus_ingest_opts *opts,
@@ -63,7 +60,9 @@ chorus_rc chorus_ingest(chorus_corpus *c, const char *path, const chorus_ingest_
     ch_reader r = {c->ctx, src, path, NULL, opts, &sink, stats};
     c->stats = stats;
     stats->files++;
-    rc = read_members(c, &r);
+    static const ch_source_hooks hooks = {start_member, ch_corpus_prefetch};
+    rc = chorus_ingest_threads(c->ctx) > 1 ? ch_read_source_relayed(&r, &hooks)
+                                           : ch_read_source(&r, &hooks);
     stats->bytes += ch_source_bytes_in(src);
     ch_progress(c->ctx, "ingest", ch_source_bytes_in(src), ch_source_size(src), stats->rows_read);
     ch_source_close(src);

@@ -96,3 +96,15 @@ chorus_rc ch_read_member(ch_reader *r)
     }
     return f == CHORUS_FMT_JSONL ? ch_read_jsonl(r) : ch_read_csv(r);
 }
+
+chorus_rc ch_read_source(ch_reader *r, const ch_source_hooks *hooks)
+{
+    int more;
+    chorus_rc rc;
+    while (!(rc = ch_source_next_member(r->src, &more)) && more) {
+        r->member = ch_source_member(r->src);
+        if ((hooks->member && (rc = hooks->member(r->sink->ud))) || (rc = ch_read_member(r)))
+            return rc;
+    }
+    return rc;
+}

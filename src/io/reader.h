@@ -33,6 +33,18 @@ chorus_rc ch_reader_fatal(ch_reader *r, uint64_t line, const char *fmt, ...) CH_
  * unless opts->format says otherwise), pushing rows into r->sink. */
 chorus_rc ch_read_member(ch_reader *r);
 
+/* What the caller of ch_read_source adds to the sink: a call before each
+ * member, and hints that a post comes soon, then very soon (near = 1);
+ * either may be NULL. */
+typedef struct ch_source_hooks {
+    chorus_rc (*member)(void *ud);
+    void (*prefetch)(void *ud, const ch_post_rec *p, int near);
+} ch_source_hooks;
+
+/* Reads every member of r->src in turn on this thread: hooks->member,
+ * then ch_read_member. */
+chorus_rc ch_read_source(ch_reader *r, const ch_source_hooks *hooks);
+
 /* Per-format readers, called by ch_read_member. */
 chorus_rc ch_read_jsonl(ch_reader *r);
 chorus_rc ch_read_csv(ch_reader *r);

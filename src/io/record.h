@@ -29,7 +29,19 @@ typedef struct ch_post_rec {
     uint32_t n_hashtags, n_urls, n_mentions;
     const chorus_str *objects; /* generic object columns, n_objects of them */
     uint32_t n_objects;
+    const struct ch_post_hints *hints; /* NULL unless a reading thread did them */
 } ch_post_rec;
+
+/* Work a reading thread does ahead for the thread that adds the post
+ * (src/io/relay.c): the intern hashes (ch_intern_hash) of the strings the
+ * corpus interns, and the text's UTF-8 check. */
+typedef struct ch_post_hints {
+    uint64_t account, ref_account, client, lang, source, title;
+    const uint64_t *lists; /* hashtags, then urls, then mentions */
+    uint64_t id_num, ref_num; /* the post ids as decimal numbers without
+                                 leading zeros; UINT64_MAX when not */
+    int text_valid;
+} ch_post_hints;
 
 typedef struct ch_sink {
     void *ud;

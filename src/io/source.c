@@ -334,6 +334,13 @@ uint64_t ch_source_bytes_in(const ch_source *s) { return s->bytes_in; }
 uint64_t ch_source_size(const ch_source *s) { return s->size; }
 const char *ch_source_path(const ch_source *s) { return s->path; }
 
+chorus_ctx *ch_source_bind(ch_source *s, chorus_ctx *ctx)
+{
+    chorus_ctx *old = s->ctx;
+    s->ctx = ctx;
+    return old;
+}
+
 void ch_source_close(ch_source *s)
 {
     if (!s)

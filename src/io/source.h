@@ -39,6 +39,10 @@ ch_source_kind ch_source_kind_of(const ch_source *s);
 uint64_t ch_source_bytes_in(const ch_source *s);
 uint64_t ch_source_size(const ch_source *s);
 
+/* Sends the source's errors to ctx from now on (the context of the thread
+ * that reads it); returns the one it had. */
+chorus_ctx *ch_source_bind(ch_source *s, chorus_ctx *ctx);
+
 /* Path as given. */
 const char *ch_source_path(const ch_source *s);
 

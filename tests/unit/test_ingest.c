@@ -2,7 +2,8 @@
  * test_ingest.c - the IO archive and mapped CSV readers end to end through
  * chorus_ingest: every dialect of the real releases, snowflake times,
  * pseudonyms, lists, bad rows (skipped, counted, reported with file, line
- * and column), strict mode, truncation, duplicates, compressed input.
+ * and column), strict mode, truncation, duplicates, compressed input, and
+ * the same results on one thread and on two.
  */
 #include "check.h"
 
@@ -430,6 +431,165 @@ static void test_unknown_header(void)
     chorus_ctx_free(ctx);
 }
 
+
+/* ---- the same results on one thread and on two ---- */
+
+typedef struct run_result {
+    chorus_rc rc;
+    char err[1024];
+    chorus_ingest_stats st;
+    uint64_t corpus, problems, memory;
+    uint32_t posts, accounts, n_problems;
+} run_result;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h ^ n;
+}
+
+static uint64_t fnv_str(uint64_t h, chorus_str s) { return fnv(h, s.ptr, s.len); }
+
+static void on_problem_hash(void *ud, const chorus_problem *p)
+{
+    run_result *r = ud;
+    r->n_problems++;
+    r->problems = fnv(r->problems, &p->line, sizeof p->line);
+    r->problems = fnv(r->problems, &p->reason, sizeof p->reason);
+    r->problems = fnv(r->problems, &p->fatal, sizeof p->fatal);
+    r->problems = fnv(r->problems, p->detail, strlen(p->detail));
+    r->problems = fnv(r->problems, p->file, strlen(p->file));
+    if (p->column)
+        r->problems = fnv(r->problems, p->column, strlen(p->column));
+}
+
+static uint64_t list_hash(const chorus_corpus *c, uint64_t h, const uint32_t *ids, uint32_t n)
+{
+    h = fnv(h, ids, n * sizeof *ids); /* interned ids: the same numbers, not only strings */
+    for (uint32_t j = 0; j < n; j++)
+        h = fnv_str(h, chorus_corpus_string(c, ids[j]));
+    return h;
+}
+
+static uint64_t corpus_hash(const chorus_corpus *c)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    chorus_post_view v;
+    for (uint32_t i = 0; i < chorus_corpus_post_count(c); i++) {
+        chorus_corpus_post(c, i, &v);
+        h = fnv_str(fnv_str(fnv_str(h, v.id), v.text), v.ref_post);
+        h = fnv(h, &v.account, sizeof v.account);
+        h = fnv(h, &v.time_ms, sizeof v.time_ms);
+        h = fnv(h, &v.kind, sizeof v.kind);
+        h = fnv(h, &v.ref_account, sizeof v.ref_account);
+        h = fnv(h, &v.client_sid, sizeof v.client_sid);
+        h = fnv(h, &v.lang_sid, sizeof v.lang_sid);
+        h = list_hash(c, h, v.hashtags, v.n_hashtags);
+        h = list_hash(c, h, v.urls, v.n_urls);
+        h = list_hash(c, h, v.mentions, v.n_mentions);
+    }
+    chorus_account_view a;
+    for (uint32_t i = 0; i < chorus_corpus_account_count(c); i++) {
+        chorus_corpus_account(c, i, &a);
+        h = fnv_str(fnv_str(fnv_str(h, a.id), a.screen_name), a.description);
+        h = fnv(h, &a.followers, sizeof a.followers);
+        h = fnv(h, &a.n_posts, sizeof a.n_posts);
+        h = fnv(h, &a.pseudonymised, sizeof a.pseudonymised);
+    }
+    return h;
+}
+
+/* Ingests path on the given number of threads; interrupt asks the
+ * progress callback to stop the run. */
+static void run_with(uint32_t threads, const char *path, int strict, uint64_t memory_limit,
+                     int interrupt, run_result *r)
+{
+    memset(r, 0, sizeof *r);
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_set_ingest_threads(ctx, threads);
+    chorus_set_problem_handler(ctx, on_problem_hash, r);
+    chorus_set_memory_limit(ctx, memory_limit);
+    chorus_set_record_limit(ctx, 1 << 20);
+    progress_calls = 0;
+    if (interrupt)
+        chorus_set_progress(ctx, on_progress, ctx);
+    chorus_corpus *c = chorus_corpus_new(ctx);
+    chorus_ingest_opts o = {CHORUS_FMT_AUTO, NULL, strict, 0};
+    r->rc = chorus_ingest(c, path, &o, &r->st);
+    if (!r->rc) /* the same file again: every post a duplicate */
+        r->rc = chorus_ingest(c, path, &o, &r->st);
+    snprintf(r->err, sizeof r->err, "%s", chorus_errmsg(ctx));
+    r->corpus = corpus_hash(c);
+    r->posts = chorus_corpus_post_count(c);
+    r->accounts = chorus_corpus_account_count(c);
+    r->memory = chorus_corpus_memory(c);
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+}
+
+static void check_same(const char *path, int strict, uint64_t memory_limit, int interrupt,
+                       chorus_rc want)
+{
+    run_result one, two;
+    run_with(1, path, strict, memory_limit, interrupt, &one);
+    run_with(2, path, strict, memory_limit, interrupt, &two);
+    CHECK_INT(one.rc, want);
+    CHECK_INT(two.rc, one.rc);
+    CHECK_STR(two.err, one.err);
+    CHECK(memcmp(&one.st, &two.st, sizeof one.st) == 0);
+    CHECK_INT(two.posts, one.posts);
+    CHECK_INT(two.accounts, one.accounts);
+    CHECK(two.corpus == one.corpus);
+    CHECK(two.memory == one.memory);
+    CHECK_INT(two.n_problems, one.n_problems);
+    CHECK(two.problems == one.problems);
+}
+
+/* Rows over many batches: lists, profiles, bad rows, ids out of order and
+ * repeated, a text over a batch's size and a row over the record limit. */
+static void write_varied(const char *path, int rows)
+{
+    FILE *f = fopen(path, "w");
+    fputs(IO_HEADER, f);
+    char *big = malloc(700001);
+    memset(big, 'y', 700000);
+    big[700000] = 0;
+    for (int i = 1; i <= rows; i++) {
+        long id = i % 5000 == 0 ? i - 3000 : i % 7919 == 0 ? 17 : 1000 + i;
+        const char *text = i == 4321 ? big : i % 3 ? "t\xc3\xa9xt" : "bad \xff utf8";
+        const char *time = i % 1009 == 0 ? "not a time" : "2019-06-01 12:30";
+        fprintf(f, "%ld,u%d,Name %d,n%d,,\"d\"\"%d\",,%d,1,2015-03-02,en,fa,\"%s\",%s,Client %d,,,,%s,"
+                   "r%d,%d,a,a,0,0,0,0,\"['h%d', 'k']\",['https://e.test/%d'],[m%d],\n",
+                id, i % 613, i, i % 613, i, i % 1013 == 0 ? -5 : i, text, time, i % 4,
+                i % 2 ? "true" : "false", i % 89, i % 2 ? i / 2 + 1 : 0, i % 50, i % 300, i % 997);
+        if (i == 9000)
+            fprintf(f, "%d,u1,\"%s%s\",n,,,,1,1,2015-03-02,en,en,x,2019-06-01 12:30,,,,,false,,,"
+                       "a,a,0,0,0,0,[],[],[],\n", 99999999, big, big);
+    }
+    free(big);
+    fclose(f);
+}
+
+static void test_threads_same(void)
+{
+    char path[128], gz[128], cut[128], cmd[600];
+    snprintf(path, sizeof path, "%s/varied.csv", dir);
+    snprintf(gz, sizeof gz, "%s/varied.csv.gz", dir);
+    snprintf(cut, sizeof cut, "%s/cut.csv.gz", dir);
+    write_varied(path, 30000);
+    check_same(path, 0, 0, 0, CHORUS_OK);
+    check_same(path, 1, 0, 0, CHORUS_EINPUT);     /* --strict: the first bad row */
+    check_same(path, 0, 4 << 20, 0, CHORUS_ELIMIT); /* the memory limit */
+    write_varied(path, 140000);
+    check_same(path, 0, 0, 1, CHORUS_EUSAGE); /* a progress callback that stops */
+    snprintf(cmd, sizeof cmd, "gzip -1 -c %s > %s && head -c 2000000 %s > %s", path, gz, gz, cut);
+    CHECK_INT(system(cmd), 0);
+    check_same(gz, 0, 0, 0, CHORUS_OK);
+    check_same(cut, 0, 0, 0, CHORUS_EINPUT); /* truncated gzip */
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/chorus-test-XXXXXX");
@@ -448,6 +608,7 @@ int main(void)
     RUN(test_unknown_header);
     RUN(test_progress_and_partition_keys);
     RUN(test_memory_limit);
+    RUN(test_threads_same);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
