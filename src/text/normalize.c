@@ -2,8 +2,9 @@
  * normalize.c - the match form, first pass: decodes any bytes (invalid
  * UTF-8 becomes U+FFFD), maps each code point through the generated table
  * (NFKC, case fold and chorus's folds in one lookup; ASCII by a 128-entry
- * copy), puts combining marks in canonical order and composes them, and
- * collapses whitespace. tokens.c then writes the output. See docs/text.md.
+ * copy), puts combining marks in canonical order and composes them. It
+ * runs on the pieces of the input that are not plain ASCII; tokens.c
+ * writes the output. See docs/text.md.
  */
 #include "text/text_impl.h"
 
@@ -177,6 +178,7 @@ chorus_rc chorus_normalizer_new(chorus_ctx *ctx, const chorus_text_opts *o,
         n->ascii_cp[b] = (e & CH_FOLD_MAP) ? ch_fold_pool[(e >> CH_FOLD_POOL_SHIFT) + 1] : b;
         n->ascii_fl[b] = ch_text_flags(ch_fold_entry(n->ascii_cp[b])) |
                          (ch_text_flags(e) & CH_T_UPPER) | ch_text_extra(n->ascii_cp[b]);
+        n->ascii_letter[b] = (n->ascii_fl[b] & CH_T_LETTER) ? (uint8_t)n->ascii_cp[b] : 0;
     }
     for (uint32_t cp = 0x80; cp < 0x800; cp++)
         n->two[cp - 0x80] = two_entry(cp);
@@ -329,8 +331,8 @@ static size_t fold_one(chorus_normalizer *n, fold_st *st, const unsigned char *s
         m = *seq++;
     }
     ch_cps *o = st->o;
-    if (o->n + m > n->out_cap) {
-        n->truncated = 1;
+    if (n->s_base + o->n + m > n->out_cap) {
+        n->truncated = n->fold_cut = 1;
         return 0;
     }
     if (o->n + m + (len - i) + MAX_MARKS > o->cap &&
@@ -417,21 +419,29 @@ static size_t fold_run(const chorus_normalizer *n, fold_st *st, const unsigned c
     return i;
 }
 
-/* First pass over s[0..len) into n->s. The capacity always covers one
- * code point per remaining input byte, so the fast loops need no check. */
-static chorus_rc fold(chorus_normalizer *n, const unsigned char *s, size_t len)
+chorus_rc ch_text_cps_reserve(chorus_normalizer *n, size_t need)
+{
+    return cps_reserve(n->ctx, &n->s, need);
+}
+
+/* First pass over s[i..end) into n->s (the input is len bytes; s[end] is
+ * ASCII when end < len, so no character crosses it). The capacity always
+ * covers one code point per remaining input byte, so the fast loops need
+ * no check. A space the text ends with is dropped. */
+chorus_rc ch_text_fold(chorus_normalizer *n, const unsigned char *s, size_t i, size_t end,
+                       size_t len)
 {
     ch_cps *o = &n->s;
     fold_st st = {o, SIZE_MAX, 0, 0, {0}};
     o->n = 0;
-    chorus_rc rc = cps_reserve(n->ctx, o, len + MAX_MARKS + 1);
-    for (size_t i = 0; !rc && i < len;) {
-        size_t run = fold_run(n, &st, s, len, i);
+    chorus_rc rc = cps_reserve(n->ctx, o, end - i + MAX_MARKS + 1);
+    while (!rc && i < end) {
+        size_t run = fold_run(n, &st, s, end, i);
         if (run > i) {
             i = run;
             continue;
         }
-        size_t k = fold_one(n, &st, s, len, i, &rc);
+        size_t k = fold_one(n, &st, s, end, i, &rc);
         if (k == 0)
             break;
         i += k;
@@ -440,7 +450,7 @@ static chorus_rc fold(chorus_normalizer *n, const unsigned char *s, size_t len)
         return rc;
     if (st.marks)
         compose_tail(&st);
-    if (o->n && o->cp[o->n - 1] == ' ')
+    if ((end == len || n->fold_cut) && o->n && o->cp[o->n - 1] == ' ')
         o->n--;
     return CHORUS_OK;
 }
@@ -467,9 +477,7 @@ chorus_rc chorus_normalize(chorus_normalizer *n, const char *s, size_t len, chor
     n->in_len = (uint32_t)len;
     out->len = 0;
     out->words = 0;
-    chorus_rc rc = fold(n, u, len);
-    if (!rc)
-        rc = ch_text_tokens(n, out);
+    chorus_rc rc = ch_text_write(n, u, len, out);
     out->truncated = n->truncated;
     if (rc) {
         out->len = 0;
