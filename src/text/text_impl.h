@@ -12,6 +12,8 @@
 #include "core/ctx.h"
 #include "text/fold_table.h"
 
+#include <string.h>
+
 /* For the few helpers of the per-character loops that must be inlined. */
 #if defined(__GNUC__)
 #define CH_TEXT_INLINE static inline __attribute__((always_inline))
@@ -68,6 +70,7 @@ struct chorus_normalizer {
     uint32_t ascii_cp[128];
     uint8_t ascii_fl[128];
     uint8_t ascii_letter[128]; /* the folded letter, 0 for anything else */
+    uint8_t ascii_handle[128]; /* a character of an account name */
     /* U+0080-U+07FF (two UTF-8 bytes: Latin, Greek, Cyrillic, Arabic
      * script) in one lookup: the folded code point and its stream flags
      * (CH_TWO_*), or whether it is deleted or needs the general path. */
@@ -84,10 +87,40 @@ struct chorus_normalizer {
 chorus_rc ch_text_write(chorus_normalizer *n, const unsigned char *s, size_t len,
                         chorus_text_buf *out);
 
-/* First pass over s[i..end) of the input s[0..len) into n->s, whose
- * first code point is the s_base-th of the whole text. */
-chorus_rc ch_text_fold(chorus_normalizer *n, const unsigned char *s, size_t i, size_t end,
-                       size_t len);
+/* First pass from s[i] of the input s[0..len) into n->s, whose first
+ * code point is the s_base-th of the whole text, up to len or to the end
+ * of the piece (*end): see ch_text_piece_end. */
+chorus_rc ch_text_fold(chorus_normalizer *n, const unsigned char *s, size_t i, size_t len,
+                       size_t *end);
+
+/* The stream's piece ends before a long run of ASCII, which tokens.c
+ * writes without the stream... */
+#define CH_TEXT_MIN_RUN 16
+
+/* ...at s[q], after a space and before ASCII that is neither a space
+ * nor '@' (s[q - 1 .. q + 1] are ASCII): nothing in the second pass looks
+ * across a space but a retweet prefix, which wants spaces and '@'. */
+static inline int ch_text_piece_end(const chorus_normalizer *n, const unsigned char *s, size_t q)
+{
+    return s[q - 1] == ' ' && s[q] != '@' && n->ascii_cp[s[q]] != ' ';
+}
+
+/* Where the ASCII bytes from s[i] end. */
+static inline size_t ch_text_ascii_end(const unsigned char *s, size_t i, size_t len)
+{
+    for (uint64_t x; i + 8 <= len; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (x & 0x8080808080808080ull)
+            break;
+    }
+    while (i < len && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Fills the normaliser's ASCII tables that tokens.c owns (after
+ * ascii_cp and ascii_fl). */
+void ch_text_ascii_init(chorus_normalizer *n);
 
 /* Makes room for need code points in n->s. */
 chorus_rc ch_text_cps_reserve(chorus_normalizer *n, size_t need);

@@ -801,19 +801,6 @@ static void stream_run(wr *w)
     }
 }
 
-/* Where the ASCII bytes from u[i] end. */
-static size_t ascii_end(const unsigned char *u, size_t i, size_t len)
-{
-    for (uint64_t x; i + 8 <= len; i += 8) {
-        memcpy(&x, u + i, 8);
-        if (x & 0x8080808080808080ull)
-            break;
-    }
-    while (i < len && u[i] < 0x80)
-        i++;
-    return i;
-}
-
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define CH_SWAR 1
 #define SW_ONES 0x0101010101010101ull
@@ -883,6 +870,19 @@ CH_TEXT_LOOP static size_t ascii_words(wr *w, const unsigned char *restrict u, s
             if (!space)
                 space = 1, space_off = (uint32_t)i;
             bnd = 1;
+            /* a letter that starts a word (below, with nothing to decide) */
+            uint32_t l = i + 1 < end ? alet[u[i + 1]] : 0;
+            if (l && !(afl[u[i + 1]] & CH_T_TAG) && !(join && len > tok && (t[tok] | 1) == 0xD9)) {
+                counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
+                words += counts;
+                prev_counts = counts, prev_tok = tok;
+                t[len] = ' ';
+                so[len++] = space_off;
+                tok = len, space = 0, bnd = 0;
+                t[len] = (unsigned char)l;
+                so[len++] = (uint32_t)++i;
+                r_cp = l, r_n = 1, counts = CH_T_LETTER;
+            }
             continue;
         }
         if (bnd && (fc & CH_T_TAG)) {
@@ -953,9 +953,12 @@ static size_t ascii_general(wr *w, const unsigned char *u, size_t i, size_t aend
 }
 
 /* A character of an account name (is_handle) in ASCII. */
-static int ascii_handle(const chorus_normalizer *n, unsigned c)
+static int ascii_handle(const chorus_normalizer *n, unsigned c) { return n->ascii_handle[c]; }
+
+void ch_text_ascii_init(chorus_normalizer *n)
 {
-    return (n->ascii_fl[c] & (CH_T_WORD | CH_T_USCORE)) || is_base64_extra(c);
+    for (unsigned c = 0; c < 128; c++)
+        n->ascii_handle[c] = (n->ascii_fl[c] & (CH_T_WORD | CH_T_USCORE)) || is_base64_extra(c);
 }
 
 /* The end of "rt @name:" at u[i] (rt_prefix when "rt" is written as it
@@ -1052,7 +1055,7 @@ static size_t ascii_link(wr *w, const unsigned char *u, size_t i, size_t aend, s
 }
 
 /* part_break() in an ASCII hashtag body that ends at e (no marks). */
-static int ascii_part_break(const uint8_t *afl, const unsigned char *u, size_t prev, size_t k,
+CH_TEXT_INLINE int ascii_part_break(const uint8_t *afl, const unsigned char *u, size_t prev, size_t k,
                             size_t e)
 {
     uint8_t a = afl[u[prev]], c = afl[u[k]];
@@ -1135,6 +1138,78 @@ static void ascii_parts(wr *w, const unsigned char *u, size_t b, size_t e, uint3
     w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->fresh = fresh;
 }
 
+/* The part starts (bit k - b) of the ASCII hashtag body [b, e) when it
+ * is plain: at most 64 characters, no '_', no letter run that
+ * max_repeat would cut; else 0. */
+static uint64_t ascii_plain_tag(const wr *w, const unsigned char *u, size_t b, size_t e)
+{
+    const uint32_t *acp = w->n->ascii_cp;
+    const uint8_t *afl = w->n->ascii_fl;
+    uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, pc = 0, run = 0;
+    uint64_t starts = 1;
+    if (e == b || e - b > 64)
+        return 0;
+    for (size_t k = b; k < e; k++) {
+        uint32_t c = acp[u[k]];
+        if (c == '_')
+            return 0;
+        if (afl[u[k]] & CH_T_LETTER) {
+            run = c == pc ? run + 1 : 1;
+            if (run > max)
+                return 0;
+            pc = c;
+        } else
+            pc = 0;
+        if (k > b && ascii_part_break(afl, u, k - 1, k, e))
+            starts |= (uint64_t)1 << (k - b);
+    }
+    return starts;
+}
+
+/* The body and (np >= 2) the parts of the plain ASCII hashtag body
+ * [b, e) with part starts starts: what ascii_parts writes, for a body
+ * with no '_' and no letter to cut, where the output has room. */
+static void ascii_plain_parts(wr *w, const unsigned char *u, size_t b, size_t e, uint64_t starts,
+                              uint32_t end_off)
+{
+    const uint32_t *acp = w->n->ascii_cp;
+    const uint8_t *afl = w->n->ascii_fl;
+    chorus_text_buf *ob = w->b;
+    unsigned char *t = (unsigned char *)ob->text;
+    uint32_t *so = ob->src_off;
+    size_t len = ob->len;
+    uint32_t r_cp = 0, r_n = w->r_n; /* ('#' went before: not a letter) */
+    for (size_t k = b; k < e; k++) {
+        uint32_t c = acp[u[k]];
+        t[len] = (unsigned char)c;
+        so[len++] = (uint32_t)k;
+        if (afl[u[k]] & CH_T_LETTER)
+            r_n = c == r_cp ? r_n + 1 : 1, r_cp = c;
+        else
+            r_cp = 0;
+    }
+    ob->len = len;
+    if (starts & (starts - 1)) { /* two parts or more */
+        for (size_t k = b; k < e; k++) {
+            uint32_t c = acp[u[k]];
+            if (starts >> (k - b) & 1) {
+                ob->len = len, w->r_cp = r_cp, w->r_n = r_n;
+                want_space(w, end_off);
+                if (w->space)
+                    flush_space(w, c, afl[u[k]]);
+                len = ob->len, r_cp = w->r_cp, r_n = w->r_n;
+            }
+            t[len] = (unsigned char)c;
+            so[len++] = end_off;
+            if (afl[u[k]] & CH_T_LETTER)
+                r_n = c == r_cp ? r_n + 1 : 1, r_cp = c;
+            else
+                r_cp = 0;
+        }
+    }
+    ob->len = len, w->r_cp = r_cp, w->r_n = r_n, w->fresh = 0, w->last_word = 1;
+}
+
 /* hashtag() on ASCII: the end of "#Tag_Name" at u[i] once written; 0 when
  * ascii_general must decide (no parts, or it may go on past aend). */
 static size_t ascii_hashtag(wr *w, const unsigned char *u, size_t i, size_t aend, size_t len)
@@ -1143,20 +1218,28 @@ static size_t ascii_hashtag(wr *w, const unsigned char *u, size_t i, size_t aend
     size_t j = i + 1;
     while (j < aend && (n->ascii_fl[u[j]] & (CH_T_WORD | CH_T_USCORE)))
         j++;
-    size_t np = j == aend && aend < len ? 0 : ascii_count_parts(n->ascii_fl, u, i + 1, j);
+    if (j == aend && aend < len)
+        return 0;
+    uint64_t starts = ascii_plain_tag(w, u, i + 1, j);
+    size_t np = starts ? 1 + ((starts & (starts - 1)) != 0) : ascii_count_parts(n->ascii_fl, u, i + 1, j);
     if (np == 0)
         return 0;
+    /* (a space the text ends with is not in the stream) */
+    int in = j < len && !(j + 1 == len && n->ascii_cp[u[j]] == ' ');
+    uint32_t end_off = in ? (uint32_t)j : n->in_len;
     emit(w, '#', (uint32_t)i, 0, 0);
     w->counts = 1;
-    ascii_parts(w, u, i + 1, j, 0, 0);
-    if (np >= 2) {
-        /* (a space the text ends with is not in the stream) */
-        int in = j < len && !(j + 1 == len && n->ascii_cp[u[j]] == ' ');
-        uint32_t end_off = in ? (uint32_t)j : n->in_len;
-        ascii_parts(w, u, i + 1, j, end_off, 1);
-        if (in && n->ascii_cp[u[j]] != ' ')
-            dropped(w, end_off);
+    chorus_text_buf *b = w->b;
+    size_t room = b->cap < n->out_cap ? b->cap : n->out_cap;
+    if (starts && !w->full && b->len + 3 * (j - i) + 8 <= room)
+        ascii_plain_parts(w, u, i + 1, j, starts, end_off);
+    else {
+        ascii_parts(w, u, i + 1, j, 0, 0);
+        if (np >= 2)
+            ascii_parts(w, u, i + 1, j, end_off, 1);
     }
+    if (np >= 2 && in && n->ascii_cp[u[j]] != ' ')
+        dropped(w, end_off);
     return j;
 }
 
@@ -1200,7 +1283,7 @@ static size_t ascii_step(wr *w, const unsigned char *u, size_t i, size_t aend, s
  * starter), or len. */
 static size_t ascii_text(wr *w, const unsigned char *u, size_t i, size_t len)
 {
-    size_t aend = ascii_end(u, i, len);
+    size_t aend = ch_text_ascii_end(u, i, len);
     size_t stop = aend == len ? len : aend > i ? aend - 1 : i;
     while (i < stop && !w->full) {
         i = ascii_words(w, u, i, stop, len);
@@ -1212,19 +1295,6 @@ static size_t ascii_text(wr *w, const unsigned char *u, size_t i, size_t len)
         i = k;
     }
     return i;
-}
-
-/* Where the stream's piece from i ends: after a space, before ASCII
- * that is neither a space nor '@' (nothing looks across a space but a
- * retweet prefix, which wants spaces and '@'), from where ascii_text can
- * go on; or len. */
-static size_t resync(const chorus_normalizer *n, const unsigned char *u, size_t i, size_t len)
-{
-    for (size_t q = i + 1; q + 1 < len; q++)
-        if (u[q - 1] == ' ' && u[q] < 0x80 && u[q + 1] < 0x80 && u[q] != '@' &&
-            n->ascii_cp[u[q]] != ' ')
-            return q;
-    return len;
 }
 
 chorus_rc ch_text_write(chorus_normalizer *n, const unsigned char *u, size_t len,
@@ -1245,8 +1315,8 @@ chorus_rc ch_text_write(chorus_normalizer *n, const unsigned char *u, size_t len
         n->s_base += h - i;
         if (h >= len || w.full)
             break;
-        size_t q = resync(n, u, h, len);
-        if ((rc = ch_text_fold(n, u, h, q, len)) != CHORUS_OK)
+        size_t q;
+        if ((rc = ch_text_fold(n, u, h, len, &q)) != CHORUS_OK)
             return rc;
         w.s = &n->s;
         stream_run(&w);
