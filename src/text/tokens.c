@@ -1055,8 +1055,8 @@ static size_t ascii_link(wr *w, const unsigned char *u, size_t i, size_t aend, s
 }
 
 /* part_break() in an ASCII hashtag body that ends at e (no marks). */
-CH_TEXT_INLINE int ascii_part_break(const uint8_t *afl, const unsigned char *u, size_t prev, size_t k,
-                            size_t e)
+CH_TEXT_INLINE int ascii_part_break(const uint8_t *afl, const unsigned char *u, size_t prev,
+                                    size_t k, size_t e)
 {
     uint8_t a = afl[u[prev]], c = afl[u[k]];
     if (!(c & CH_T_LETTER) || !(c & CH_T_UPPER) || !(a & (CH_T_LETTER | CH_T_DIGIT)))
