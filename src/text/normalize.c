@@ -2,8 +2,9 @@
  * normalize.c - the match form, first pass: decodes any bytes (invalid
  * UTF-8 becomes U+FFFD), maps each code point through the generated table
  * (NFKC, case fold and chorus's folds in one lookup; ASCII by a 128-entry
- * copy), puts combining marks in canonical order and composes them, and
- * collapses whitespace. tokens.c then writes the output. See docs/text.md.
+ * copy), puts combining marks in canonical order and composes them. It
+ * runs on the pieces of the input that are not plain ASCII; tokens.c
+ * writes the output. See docs/text.md.
  */
 #include "text/text_impl.h"
 
@@ -177,7 +178,9 @@ chorus_rc chorus_normalizer_new(chorus_ctx *ctx, const chorus_text_opts *o,
         n->ascii_cp[b] = (e & CH_FOLD_MAP) ? ch_fold_pool[(e >> CH_FOLD_POOL_SHIFT) + 1] : b;
         n->ascii_fl[b] = ch_text_flags(ch_fold_entry(n->ascii_cp[b])) |
                          (ch_text_flags(e) & CH_T_UPPER) | ch_text_extra(n->ascii_cp[b]);
+        n->ascii_letter[b] = (n->ascii_fl[b] & CH_T_LETTER) ? (uint8_t)n->ascii_cp[b] : 0;
     }
+    ch_text_ascii_init(n);
     for (uint32_t cp = 0x80; cp < 0x800; cp++)
         n->two[cp - 0x80] = two_entry(cp);
     *out = n;
@@ -222,6 +225,7 @@ typedef struct fold_st {
     size_t starter; /* SIZE_MAX: none yet (marks at the very start) */
     size_t seg;     /* index of the first mark after the starter */
     size_t marks;
+    int piece; /* the stream's piece ends here (ascii_run) */
     uint8_t ccc[MAX_MARKS];
 } fold_st;
 
@@ -329,8 +333,8 @@ static size_t fold_one(chorus_normalizer *n, fold_st *st, const unsigned char *s
         m = *seq++;
     }
     ch_cps *o = st->o;
-    if (o->n + m > n->out_cap) {
-        n->truncated = 1;
+    if (n->s_base + o->n + m > n->out_cap) {
+        n->truncated = n->fold_cut = 1;
         return 0;
     }
     if (o->n + m + (len - i) + MAX_MARKS > o->cap &&
@@ -344,20 +348,20 @@ static size_t fold_one(chorus_normalizer *n, fold_st *st, const unsigned char *s
 
 /* ASCII from s[i] on, folded by the normaliser's 128-entry copy of the
  * table. The run's end is found eight bytes at a time first, so the copy
- * loop has no exit to test. */
-CH_TEXT_LOOP static size_t ascii_run(const unsigned char *restrict s, size_t i, size_t len,
-                                     const uint32_t *restrict acp, const uint8_t *restrict afl,
-                                     uint32_t *restrict cp, uint32_t *restrict off,
-                                     uint8_t *restrict fl)
+ * loop has no exit to test. A long run ends the stream's piece where
+ * ch_text_piece_end allows (*piece is set). */
+CH_TEXT_LOOP static size_t ascii_run(const chorus_normalizer *n, const unsigned char *restrict s,
+                                     size_t i, size_t len, uint32_t *restrict cp,
+                                     uint32_t *restrict off, uint8_t *restrict fl, int *piece)
 {
-    size_t e = i;
-    for (uint64_t w; e + 8 <= len; e += 8) {
-        memcpy(&w, s + e, 8);
-        if (w & 0x8080808080808080ull)
+    size_t e = ch_text_ascii_end(s, i, len);
+    for (size_t q = i + 1; q + CH_TEXT_MIN_RUN <= e; q++)
+        if (ch_text_piece_end(n, s, q)) {
+            e = q, *piece = 1;
             break;
-    }
-    while (e < len && s[e] < 0x80)
-        e++;
+        }
+    const uint32_t *restrict acp = n->ascii_cp;
+    const uint8_t *restrict afl = n->ascii_fl;
     for (size_t k = 0; i + k < e; k++) {
         unsigned b = s[i + k];
         cp[k] = acp[b];
@@ -399,8 +403,10 @@ static size_t fold_run(const chorus_normalizer *n, fold_st *st, const unsigned c
                 cp[k] = acp[s[i]], off[k] = (uint32_t)i, fl[k++] = afl[s[i]];
                 i++;
             } else {
-                size_t j = ascii_run(s, i, len, acp, afl, cp + k, off + k, fl + k);
+                size_t j = ascii_run(n, s, i, len, cp + k, off + k, fl + k, &st->piece);
                 k += j - i, i = j;
+                if (st->piece)
+                    break;
             }
         }
         if (i >= len || !simple_cp(n, s, len, i, &c, &f, &adv))
@@ -417,15 +423,23 @@ static size_t fold_run(const chorus_normalizer *n, fold_st *st, const unsigned c
     return i;
 }
 
-/* First pass over s[0..len) into n->s. The capacity always covers one
- * code point per remaining input byte, so the fast loops need no check. */
-static chorus_rc fold(chorus_normalizer *n, const unsigned char *s, size_t len)
+chorus_rc ch_text_cps_reserve(chorus_normalizer *n, size_t need)
+{
+    return cps_reserve(n->ctx, &n->s, need);
+}
+
+/* First pass from s[i] into n->s, up to the end of the input s[0..len)
+ * or of the piece (ascii_run), which *end gets. The capacity always
+ * covers one code point per remaining input byte, so the fast loops need
+ * no check. A space the text ends with is dropped. */
+chorus_rc ch_text_fold(chorus_normalizer *n, const unsigned char *s, size_t i, size_t len,
+                       size_t *end)
 {
     ch_cps *o = &n->s;
-    fold_st st = {o, SIZE_MAX, 0, 0, {0}};
+    fold_st st = {o, SIZE_MAX, 0, 0, 0, {0}};
     o->n = 0;
-    chorus_rc rc = cps_reserve(n->ctx, o, len + MAX_MARKS + 1);
-    for (size_t i = 0; !rc && i < len;) {
+    chorus_rc rc = cps_reserve(n->ctx, o, len - i + MAX_MARKS + 1);
+    while (!rc && i < len && !st.piece) {
         size_t run = fold_run(n, &st, s, len, i);
         if (run > i) {
             i = run;
@@ -436,11 +450,12 @@ static chorus_rc fold(chorus_normalizer *n, const unsigned char *s, size_t len)
             break;
         i += k;
     }
+    *end = st.piece ? i : len;
     if (rc)
         return rc;
     if (st.marks)
         compose_tail(&st);
-    if (o->n && o->cp[o->n - 1] == ' ')
+    if ((!st.piece || n->fold_cut) && o->n && o->cp[o->n - 1] == ' ')
         o->n--;
     return CHORUS_OK;
 }
@@ -467,9 +482,7 @@ chorus_rc chorus_normalize(chorus_normalizer *n, const char *s, size_t len, chor
     n->in_len = (uint32_t)len;
     out->len = 0;
     out->words = 0;
-    chorus_rc rc = fold(n, u, len);
-    if (!rc)
-        rc = ch_text_tokens(n, out);
+    chorus_rc rc = ch_text_write(n, u, len, out);
     out->truncated = n->truncated;
     if (rc) {
         out->len = 0;

@@ -1,7 +1,8 @@
 /*
  * text_impl.h - inside the normaliser: the folded code-point stream the
  * first pass (normalize.c: decode, table, reorder, compose) hands to the
- * second (tokens.c: links, mentions, hashtags, affixes, output bytes).
+ * second (tokens.c: links, mentions, hashtags, affixes, output bytes),
+ * which writes plain ASCII without it.
  */
 #ifndef CH_TEXT_IMPL_H
 #define CH_TEXT_IMPL_H
@@ -10,6 +11,8 @@
 
 #include "core/ctx.h"
 #include "text/fold_table.h"
+
+#include <string.h>
 
 /* For the few helpers of the per-character loops that must be inlined. */
 #if defined(__GNUC__)
@@ -60,10 +63,14 @@ struct chorus_normalizer {
     chorus_text_opts o;
     ch_cps s;
     size_t out_cap;   /* the most output bytes (and stream code points) */
+    size_t s_base;    /* stream code points of the input before n->s */
     uint32_t in_len;  /* input bytes read */
     int truncated;
+    int fold_cut;     /* the first pass stopped at out_cap code points */
     uint32_t ascii_cp[128];
     uint8_t ascii_fl[128];
+    uint8_t ascii_letter[128]; /* the folded letter, 0 for anything else */
+    uint8_t ascii_handle[128]; /* a character of an account name */
     /* U+0080-U+07FF (two UTF-8 bytes: Latin, Greek, Cyrillic, Arabic
      * script) in one lookup: the folded code point and its stream flags
      * (CH_TWO_*), or whether it is deleted or needs the general path. */
@@ -75,8 +82,48 @@ struct chorus_normalizer {
 #define CH_TWO_DELETE (1u << 28)
 #define CH_TWO_SLOW (1u << 29)
 
-/* Second pass: writes the match form of n->s into out. */
-chorus_rc ch_text_tokens(chorus_normalizer *n, chorus_text_buf *out);
+/* Writes the match form of s[0..len) into out: plain ASCII directly,
+ * the rest through the folded stream (ch_text_fold) a piece at a time. */
+chorus_rc ch_text_write(chorus_normalizer *n, const unsigned char *s, size_t len,
+                        chorus_text_buf *out);
+
+/* First pass from s[i] of the input s[0..len) into n->s, whose first
+ * code point is the s_base-th of the whole text, up to len or to the end
+ * of the piece (*end): see ch_text_piece_end. */
+chorus_rc ch_text_fold(chorus_normalizer *n, const unsigned char *s, size_t i, size_t len,
+                       size_t *end);
+
+/* The stream's piece ends before a long run of ASCII, which tokens.c
+ * writes without the stream... */
+#define CH_TEXT_MIN_RUN 16
+
+/* ...at s[q], after a space and before ASCII that is neither a space
+ * nor '@' (s[q - 1 .. q + 1] are ASCII): nothing in the second pass looks
+ * across a space but a retweet prefix, which wants spaces and '@'. */
+static inline int ch_text_piece_end(const chorus_normalizer *n, const unsigned char *s, size_t q)
+{
+    return s[q - 1] == ' ' && s[q] != '@' && n->ascii_cp[s[q]] != ' ';
+}
+
+/* Where the ASCII bytes from s[i] end. */
+static inline size_t ch_text_ascii_end(const unsigned char *s, size_t i, size_t len)
+{
+    for (uint64_t x; i + 8 <= len; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (x & 0x8080808080808080ull)
+            break;
+    }
+    while (i < len && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Fills the normaliser's ASCII tables that tokens.c owns (after
+ * ascii_cp and ascii_fl). */
+void ch_text_ascii_init(chorus_normalizer *n);
+
+/* Makes room for need code points in n->s. */
+chorus_rc ch_text_cps_reserve(chorus_normalizer *n, size_t need);
 
 /* Makes room for need output bytes (and need + 1 offsets) in b. */
 chorus_rc ch_text_buf_reserve(chorus_text_buf *b, size_t need);

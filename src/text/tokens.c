@@ -1,9 +1,10 @@
 /*
- * tokens.c - the match form, second pass: walks the folded stream chunk by
- * chunk (runs between spaces), turns retweet prefixes, links, mentions and
- * hashtags into their tokens, cuts letter runs, joins Persian affixes, and
- * writes the UTF-8 output with its offset map. Every decision depends only
- * on what the output holds, so normalising a match form again changes
+ * tokens.c - the match form, second pass: writes plain ASCII straight from
+ * the input, and the rest from the folded stream a piece at a time (runs
+ * between spaces); turns retweet prefixes, links, mentions and hashtags
+ * into their tokens, cuts letter runs, joins Persian affixes, and writes
+ * the UTF-8 output with its offset map. Every decision depends only on
+ * what the output holds, so normalising a match form again changes
  * nothing (docs/text.md).
  */
 #include "text/text_impl.h"
@@ -11,6 +12,9 @@
 #include "core/utf8.h"
 
 #include <string.h>
+
+/* The most bytes of a link read for its domain. */
+#define CH_URL_MAX 2048
 
 typedef struct wr {
     chorus_normalizer *n;
@@ -295,14 +299,11 @@ static size_t url_end(const ch_cps *s, size_t i, size_t e, uint32_t max_rep, int
     return 0;
 }
 
-/* The link's domain as chorus_url_canonical gives it, without a port;
- * 0 when there is none made of domain characters. */
-static size_t url_domain(const ch_cps *s, size_t i, size_t e, char *dom, size_t cap)
+/* The domain of the link url[0..k) as chorus_url_canonical gives it,
+ * without a port, into dom; 0 when there is none made of domain
+ * characters. */
+static size_t url_domain_of(const char *url, size_t k, char *dom, size_t cap)
 {
-    char url[2048];
-    size_t k = 0;
-    for (; i < e && k + 4 <= sizeof url; i++)
-        k += ch_text_utf8(s->cp[i], url + k);
     size_t n = chorus_url_canonical(url, k, 1, dom, cap);
     const char *colon = n ? memchr(dom, ':', n) : NULL;
     if (colon)
@@ -311,6 +312,24 @@ static size_t url_domain(const ch_cps *s, size_t i, size_t e, char *dom, size_t 
         if (!domain_char((unsigned char)dom[j]))
             return 0;
     return n;
+}
+
+/* The link's domain as chorus_url_canonical gives it, without a port;
+ * 0 when there is none made of domain characters. */
+static size_t url_domain(const ch_cps *s, size_t i, size_t e, char *dom, size_t cap)
+{
+    char url[CH_URL_MAX];
+    size_t k = 0;
+    for (; i < e && k + 4 <= sizeof url; i++)
+        k += ch_text_utf8(s->cp[i], url + k);
+    return url_domain_of(url, k, dom, cap);
+}
+
+/* Writes the token of a link whose domain is dom[0..n), mapped to off. */
+static void emit_link(wr *w, char *tok, size_t n, uint32_t off)
+{
+    tok[5 + n] = '>', tok[6 + n] = 0;
+    emit_str(w, n ? tok : "<url>", off);
 }
 
 static void emit_url(wr *w, size_t i, size_t end, int literal)
@@ -327,9 +346,7 @@ static void emit_url(wr *w, size_t i, size_t end, int literal)
         return;
     }
     char tok[5 + 255 + 2] = "<url:"; /* "<url:" domain ">" in one piece */
-    size_t n = url_domain(s, i, end, tok + 5, 255);
-    tok[5 + n] = '>', tok[6 + n] = 0;
-    emit_str(w, n ? tok : "<url>", off);
+    emit_link(w, tok, url_domain(s, i, end, tok + 5, 255), off);
 }
 
 /* A mention "@name": kept as written (no letter-run cut) or dropped. */
@@ -773,19 +790,540 @@ static void strip_head(wr *w)
     }
 }
 
-chorus_rc ch_text_tokens(chorus_normalizer *n, chorus_text_buf *b)
+/* The second pass over the folded stream n->s (w->s). */
+static void stream_run(wr *w)
 {
-    const ch_cps *s = &n->s;
+    const ch_cps *s = w->s;
+    for (size_t i = 0; i < s->n && !w->full;) {
+        i = fast_run(w, i);
+        if (i < s->n && !w->full)
+            i = slow_step(w, i);
+    }
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CH_SWAR 1
+#define SW_ONES 0x0101010101010101ull
+#define SW_HIGH 0x8080808080808080ull
+
+/* The first byte of the ASCII x that is a space to the stream (a control
+ * character, ' ' or DEL): its high bit, and all of them above it. */
+static inline uint64_t swar_space(uint64_t x)
+{
+    uint64_t d = x ^ 0x7F * SW_ONES;
+    return (~(x + 0x5F * SW_ONES) & SW_HIGH) | ((d - SW_ONES) & ~d & SW_HIGH);
+}
+
+/* x with 'A'..'Z' in lower case (ASCII). */
+static inline uint64_t swar_lower(uint64_t x)
+{
+    return x | ((x + 0x3F * SW_ONES) & ~(x + 0x25 * SW_ONES) & SW_HIGH) >> 2;
+}
+#else
+#define CH_SWAR 0
+#endif
+
+/* fast_run on plain ASCII input, whose stream would hold ascii_cp[u[i]],
+ * offset i and ascii_fl[u[i]] for byte u[i]: the same decisions, without
+ * the stream. Runs up to stop; u[stop] is ASCII too when stop < len (a
+ * tag character may look ahead to it). */
+CH_TEXT_LOOP static size_t ascii_words(wr *w, const unsigned char *restrict u, size_t i,
+                                       size_t stop, size_t n_in)
+{
+    const chorus_normalizer *n = w->n;
+    chorus_text_buf *b = w->b;
+    size_t len = b->len, lim = b->cap < n->out_cap ? b->cap : n->out_cap;
+    if (len == 0 || len + 6 > lim)
+        return i;
+    /* each byte writes at most 2 (a due space and itself), each write
+     * leaving the 4 bytes that write_cp wants */
+    size_t end = i + (lim - len - 4) / 2;
+    if (end > stop)
+        end = stop;
+    unsigned char *restrict t = (unsigned char *)b->text;
+    uint32_t *restrict so = b->src_off;
+    const uint32_t *restrict acp = n->ascii_cp;
+    const uint8_t *restrict afl = n->ascii_fl, *restrict alet = n->ascii_letter;
+    uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, r_cp = w->r_cp, r_n = w->r_n;
+    uint32_t words = w->words, space_off = w->space_off;
+    size_t tok = w->tok, prev_tok = w->prev_tok;
+    unsigned counts = (unsigned)w->counts, space = (unsigned)w->space;
+    unsigned prev_counts = (unsigned)w->prev_counts, join = (unsigned)w->join;
+    unsigned bnd = w->fresh || !w->last_word; /* a tag may start here */
+    for (; i < end; i++) {
+        if (!bnd && !space) { /* inside a word: letters that repeat nothing */
+            uint32_t prev = r_cp;
+            size_t i0 = i;
+            for (uint32_t c; i < end && (c = alet[u[i]]) != 0 && c != prev; i++) {
+                t[len] = (unsigned char)c;
+                so[len++] = (uint32_t)i;
+                prev = c;
+            }
+            if (i > i0)
+                r_cp = prev, r_n = 1, counts |= CH_T_LETTER;
+            if (i == end)
+                break;
+        }
+        uint32_t c = acp[u[i]];
+        unsigned fc = afl[u[i]];
+        if (c == ' ') {
+            if (!space)
+                space = 1, space_off = (uint32_t)i;
+            bnd = 1;
+            /* a letter that starts a word (below, with nothing to decide) */
+            uint32_t l = i + 1 < end ? alet[u[i + 1]] : 0;
+            if (l && !(afl[u[i + 1]] & CH_T_TAG) && !(join && len > tok && (t[tok] | 1) == 0xD9)) {
+                counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
+                words += counts;
+                prev_counts = counts, prev_tok = tok;
+                t[len] = ' ';
+                so[len++] = space_off;
+                tok = len, space = 0, bnd = 0;
+                t[len] = (unsigned char)l;
+                so[len++] = (uint32_t)++i;
+                r_cp = l, r_n = 1, counts = CH_T_LETTER;
+            }
+            continue;
+        }
+        if (bnd && (fc & CH_T_TAG)) {
+            uint32_t nx[2] = {c, i + 1 < n_in ? acp[u[i + 1]] : 0};
+            if (may_tag(nx, 0, 2))
+                break;
+        }
+        if (space) {
+            if (join && len > tok && (t[tok] | 1) == 0xD9 && is_affix(t + tok, len - tok))
+                break;
+            counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
+            words += counts;
+            prev_counts = counts, prev_tok = tok, counts = 0;
+            t[len] = ' ';
+            so[len++] = space_off;
+            tok = len, r_cp = 0, space = 0;
+        }
+        if (c == r_cp) { /* r_cp is a letter or 0, so c is a letter too */
+            if (r_n++ >= max)
+                continue;
+        } else
+            r_cp = (fc & CH_T_LETTER) ? c : 0, r_n = 1;
+        counts |= fc;
+        bnd = !(fc & (CH_T_WORD | CH_T_USCORE));
+        t[len] = (unsigned char)c;
+        so[len++] = (uint32_t)i;
+    }
+    w->fresh = 0, w->last_word = !bnd;
+    b->len = len, w->tok = tok, w->r_cp = r_cp, w->r_n = r_n;
+    w->words = words, w->space_off = space_off, w->prev_tok = prev_tok;
+    w->prev_counts = (int)prev_counts;
+    w->counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0, w->space = (int)space;
+    return i;
+}
+
+/* One step of the general path at u[i] (ASCII, before aend), on a stream
+ * of the ASCII bytes it may look at: the chunk up to a space and the
+ * space; for a retweet prefix at the start, up to the end of the name
+ * after it. Returns where to go on, or SIZE_MAX when what it may look at
+ * is not all ASCII. */
+static size_t ascii_general(wr *w, const unsigned char *u, size_t i, size_t aend, size_t len)
+{
+    chorus_normalizer *n = w->n;
+    const uint32_t *acp = n->ascii_cp;
+    size_t e = i;
+    while (e < aend && acp[u[e]] != ' ')
+        e++;
+    if (w->b->len == 0 && n->o.strip_rt && acp[u[i]] == 'r') {
+        while (e < aend && acp[u[e]] == ' ')
+            e++;
+        while (e < aend && acp[u[e]] != ' ')
+            e++;
+    }
+    if (e == aend && aend < len)
+        return SIZE_MAX;
+    if (e + 1 < len)
+        e++;
+    else if (e == i) /* a space the text ends with: not in the stream */
+        return len;
+    ch_cps *s = &n->s;
+    for (size_t k = 0; k < e - i; k++) {
+        unsigned c = u[i + k];
+        s->cp[k] = acp[c], s->off[k] = (uint32_t)(i + k), s->fl[k] = n->ascii_fl[c];
+    }
+    s->n = e - i;
+    w->s = s;
+    return i + slow_step(w, 0);
+}
+
+/* A character of an account name (is_handle) in ASCII. */
+static int ascii_handle(const chorus_normalizer *n, unsigned c) { return n->ascii_handle[c]; }
+
+void ch_text_ascii_init(chorus_normalizer *n)
+{
+    for (unsigned c = 0; c < 128; c++)
+        n->ascii_handle[c] = (n->ascii_fl[c] & (CH_T_WORD | CH_T_USCORE)) || is_base64_extra(c);
+}
+
+/* The end of "rt @name:" at u[i] (rt_prefix when "rt" is written as it
+ * stands), or 0: then ascii_general decides. */
+static size_t ascii_rt(const chorus_normalizer *n, const unsigned char *u, size_t i, size_t aend)
+{
+    const uint32_t *acp = n->ascii_cp;
+    size_t j = i + 2;
+    if (j >= aend || acp[u[i + 1]] != 't' || acp[u[j]] != ' ')
+        return 0;
+    while (j < aend && acp[u[j]] == ' ')
+        j++;
+    if (j >= aend || u[j] != '@')
+        return 0;
+    size_t name = ++j;
+    while (j < aend && ascii_handle(n, u[j]))
+        j++;
+    return j > name && j < aend && u[j] == ':' ? j + 1 : 0;
+}
+
+/* mention() on ASCII: the end of "@name" at u[i] once written or dropped;
+ * 0 when ascii_general must decide (no name, or it may go on past aend). */
+static size_t ascii_mention(wr *w, const unsigned char *u, size_t i, size_t aend, size_t len)
+{
+    const chorus_normalizer *n = w->n;
+    size_t j = i + 1;
+    while (j < aend && ascii_handle(n, u[j]))
+        j++;
+    if (j == i + 1 || (j == aend && aend < len))
+        return 0;
+    if (!n->o.keep_mentions) {
+        dropped(w, (uint32_t)i);
+        return j;
+    }
+    emit(w, '@', (uint32_t)i, n->ascii_fl['@'], 0); /* (after any due space) */
+    chorus_text_buf *b = w->b;
+    size_t room = b->cap < n->out_cap ? b->cap : n->out_cap, k = i + 1;
+    if (w->full || b->len + (j - k) + 4 > room) {
+        for (; k < j; k++)
+            emit(w, n->ascii_cp[u[k]], (uint32_t)k, n->ascii_fl[u[k]], 0);
+        return j;
+    }
+    uint32_t r_cp = w->r_cp, r_n = w->r_n, c = 0; /* what write_cp does, as in mention() */
+    uint8_t fl = 0;
+    for (; k < j; k++) {
+        c = n->ascii_cp[u[k]], fl = n->ascii_fl[u[k]];
+        b->text[b->len] = (char)c;
+        b->src_off[b->len++] = (uint32_t)k;
+        if (fl & CH_T_LETTER) {
+            r_n = c == r_cp ? r_n + 1 : 1;
+            r_cp = c;
+        } else
+            r_cp = 0;
+    }
+    w->r_cp = r_cp, w->r_n = r_n;
+    w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
+    return j;
+}
+
+/* A link at u[i] in ASCII that starts "http://", "https://" or "www." as
+ * written: its token (tag() and emit_url() with CHORUS_TEXT_URL_DOMAIN).
+ * Returns its end, or 0 when ascii_general must decide. */
+static size_t ascii_link(wr *w, const unsigned char *u, size_t i, size_t aend, size_t len)
+{
+    static const bytes_lit pre[] = {LIT("http://"), LIT("https://"), LIT("www.")};
+    const uint32_t *acp = w->n->ascii_cp;
+    char url[CH_URL_MAX];
+    size_t e = i, k = 0;
+#if CH_SWAR
+    for (uint64_t x, sp; e + 8 <= aend && e - i + 8 <= sizeof url - 3; e += 8) {
+        memcpy(&x, u + e, 8);
+        x = swar_lower(x);
+        memcpy(url + (e - i), &x, 8);
+        if ((sp = swar_space(x)) != 0) {
+            e += (size_t)__builtin_ctzll(sp) / 8;
+            break;
+        }
+    }
+    k = e - i;
+#endif
+    for (; e < aend && acp[u[e]] != ' '; e++)
+        if (k < sizeof url - 3)
+            url[k++] = (char)acp[u[e]];
+    if (e == aend && aend < len)
+        return 0;
+    size_t p = 0;
+    while (p < 3 && !(pre[p].n < e - i && pre[p].n <= k && !memcmp(url, pre[p].s, pre[p].n)))
+        p++;
+    if (p == 3)
+        return 0;
+    char tok[5 + 255 + 2] = "<url:";
+    emit_link(w, tok, url_domain_of(url, k, tok + 5, 255), (uint32_t)i);
+    return e;
+}
+
+/* part_break() in an ASCII hashtag body that ends at e (no marks). */
+CH_TEXT_INLINE int ascii_part_break(const uint8_t *afl, const unsigned char *u, size_t prev,
+                                    size_t k, size_t e)
+{
+    uint8_t a = afl[u[prev]], c = afl[u[k]];
+    if (!(c & CH_T_LETTER) || !(c & CH_T_UPPER) || !(a & (CH_T_LETTER | CH_T_DIGIT)))
+        return 0;
+    if (!(a & CH_T_UPPER))
+        return 1;
+    return k + 1 < e && (afl[u[k + 1]] & CH_T_LETTER) && !(afl[u[k + 1]] & CH_T_UPPER);
+}
+
+/* The number of parts of the ASCII hashtag body [b, e), up to 2
+ * (count_parts). */
+static size_t ascii_count_parts(const uint8_t *afl, const unsigned char *u, size_t b, size_t e)
+{
+    size_t np = 0, prev = SIZE_MAX;
+    for (size_t k = b; k < e; k++) {
+        if (u[k] == '_')
+            prev = SIZE_MAX;
+        else if ((prev == SIZE_MAX || ascii_part_break(afl, u, prev, k, e)) && ++np == 2)
+            return np;
+        else
+            prev = k;
+    }
+    return np;
+}
+
+/* parts(w, b, e, off, sep) on the ASCII hashtag body [b, e), with the
+ * writer's state in locals when the output has room for all of it (3
+ * bytes per character: the body, then a space and a character). */
+static void ascii_parts(wr *w, const unsigned char *u, size_t b, size_t e, uint32_t off, int sep)
+{
+    const uint32_t *acp = w->n->ascii_cp;
+    const uint8_t *afl = w->n->ascii_fl;
+    size_t prev = SIZE_MAX, room = w->b->cap < w->n->out_cap ? w->b->cap : w->n->out_cap;
+    if (w->full || w->b->len + 3 * (e - b) + 8 > room) {
+        for (size_t k = b; k < e; k++) {
+            if (u[k] == '_') {
+                prev = SIZE_MAX;
+                continue;
+            }
+            if (sep && (prev == SIZE_MAX || ascii_part_break(afl, u, prev, k, e)))
+                want_space(w, off);
+            prev = k;
+            emit(w, acp[u[k]], sep ? off : (uint32_t)k, afl[u[k]], 1);
+        }
+        return;
+    }
+    unsigned char *restrict t = (unsigned char *)w->b->text;
+    uint32_t *restrict so = w->b->src_off;
+    size_t len = w->b->len;
+    uint32_t r_cp = w->r_cp, r_n = w->r_n, max = w->max_rep ? w->max_rep : UINT32_MAX;
+    int lw = w->last_word, fresh = w->fresh;
+    for (size_t k = b; k < e; k++) {
+        if (u[k] == '_') {
+            prev = SIZE_MAX;
+            continue;
+        }
+        uint32_t c = acp[u[k]];
+        uint8_t fl = afl[u[k]];
+        if (sep && (prev == SIZE_MAX || ascii_part_break(afl, u, prev, k, e))) {
+            w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->fresh = fresh;
+            want_space(w, off);
+            if (w->space)
+                flush_space(w, c, fl);
+            len = w->b->len, r_cp = w->r_cp, r_n = w->r_n, lw = w->last_word, fresh = w->fresh;
+        }
+        prev = k;
+        if (c == r_cp && r_n >= max)
+            continue;
+        t[len] = (unsigned char)c;
+        so[len++] = sep ? off : (uint32_t)k;
+        fresh = 0;
+        lw = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
+        if (fl & CH_T_LETTER) {
+            r_n = c == r_cp ? r_n + 1 : 1;
+            r_cp = c;
+        } else
+            r_cp = 0;
+    }
+    w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->fresh = fresh;
+}
+
+/* The part starts (bit k - b) of the ASCII hashtag body [b, e) when it
+ * is plain: at most 64 characters, no '_', no letter run that
+ * max_repeat would cut; else 0. */
+static uint64_t ascii_plain_tag(const wr *w, const unsigned char *u, size_t b, size_t e)
+{
+    const uint32_t *acp = w->n->ascii_cp;
+    const uint8_t *afl = w->n->ascii_fl;
+    uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, pc = 0, run = 0;
+    uint64_t starts = 1;
+    if (e == b || e - b > 64)
+        return 0;
+    for (size_t k = b; k < e; k++) {
+        uint32_t c = acp[u[k]];
+        if (c == '_')
+            return 0;
+        if (afl[u[k]] & CH_T_LETTER) {
+            run = c == pc ? run + 1 : 1;
+            if (run > max)
+                return 0;
+            pc = c;
+        } else
+            pc = 0;
+        if (k > b && ascii_part_break(afl, u, k - 1, k, e))
+            starts |= (uint64_t)1 << (k - b);
+    }
+    return starts;
+}
+
+/* The body and (np >= 2) the parts of the plain ASCII hashtag body
+ * [b, e) with part starts starts: what ascii_parts writes, for a body
+ * with no '_' and no letter to cut, where the output has room. */
+static void ascii_plain_parts(wr *w, const unsigned char *u, size_t b, size_t e, uint64_t starts,
+                              uint32_t end_off)
+{
+    const uint32_t *acp = w->n->ascii_cp;
+    const uint8_t *afl = w->n->ascii_fl;
+    chorus_text_buf *ob = w->b;
+    unsigned char *t = (unsigned char *)ob->text;
+    uint32_t *so = ob->src_off;
+    size_t len = ob->len;
+    uint32_t r_cp = 0, r_n = w->r_n; /* ('#' went before: not a letter) */
+    for (size_t k = b; k < e; k++) {
+        uint32_t c = acp[u[k]];
+        t[len] = (unsigned char)c;
+        so[len++] = (uint32_t)k;
+        if (afl[u[k]] & CH_T_LETTER)
+            r_n = c == r_cp ? r_n + 1 : 1, r_cp = c;
+        else
+            r_cp = 0;
+    }
+    ob->len = len;
+    if (starts & (starts - 1)) { /* two parts or more */
+        for (size_t k = b; k < e; k++) {
+            uint32_t c = acp[u[k]];
+            if (starts >> (k - b) & 1) {
+                ob->len = len, w->r_cp = r_cp, w->r_n = r_n;
+                want_space(w, end_off);
+                if (w->space)
+                    flush_space(w, c, afl[u[k]]);
+                len = ob->len, r_cp = w->r_cp, r_n = w->r_n;
+            }
+            t[len] = (unsigned char)c;
+            so[len++] = end_off;
+            if (afl[u[k]] & CH_T_LETTER)
+                r_n = c == r_cp ? r_n + 1 : 1, r_cp = c;
+            else
+                r_cp = 0;
+        }
+    }
+    ob->len = len, w->r_cp = r_cp, w->r_n = r_n, w->fresh = 0, w->last_word = 1;
+}
+
+/* hashtag() on ASCII: the end of "#Tag_Name" at u[i] once written; 0 when
+ * ascii_general must decide (no parts, or it may go on past aend). */
+static size_t ascii_hashtag(wr *w, const unsigned char *u, size_t i, size_t aend, size_t len)
+{
+    const chorus_normalizer *n = w->n;
+    size_t j = i + 1;
+    while (j < aend && (n->ascii_fl[u[j]] & (CH_T_WORD | CH_T_USCORE)))
+        j++;
+    if (j == aend && aend < len)
+        return 0;
+    uint64_t starts = ascii_plain_tag(w, u, i + 1, j);
+    size_t np = starts ? 1 + ((starts & (starts - 1)) != 0) : ascii_count_parts(n->ascii_fl, u, i + 1, j);
+    if (np == 0)
+        return 0;
+    /* (a space the text ends with is not in the stream) */
+    int in = j < len && !(j + 1 == len && n->ascii_cp[u[j]] == ' ');
+    uint32_t end_off = in ? (uint32_t)j : n->in_len;
+    emit(w, '#', (uint32_t)i, 0, 0);
+    w->counts = 1;
+    chorus_text_buf *b = w->b;
+    size_t room = b->cap < n->out_cap ? b->cap : n->out_cap;
+    if (starts && !w->full && b->len + 3 * (j - i) + 8 <= room)
+        ascii_plain_parts(w, u, i + 1, j, starts, end_off);
+    else {
+        ascii_parts(w, u, i + 1, j, 0, 0);
+        if (np >= 2)
+            ascii_parts(w, u, i + 1, j, end_off, 1);
+    }
+    if (np >= 2 && in && n->ascii_cp[u[j]] != ' ')
+        dropped(w, end_off);
+    return j;
+}
+
+/* One step of the general path at u[i] (ASCII, before aend): slow_step
+ * without the stream where it is plain (a retweet prefix, a mention, a
+ * link, a character), else ascii_general. */
+static size_t ascii_step(wr *w, const unsigned char *u, size_t i, size_t aend, size_t len)
+{
+    const chorus_normalizer *n = w->n;
+    uint32_t c = n->ascii_cp[u[i]];
+    uint8_t fl = n->ascii_fl[u[i]];
+    size_t k = 0;
+    if (c == ' ') { /* (a space the text ends with is not in the stream) */
+        if (i + 1 < len)
+            want_space(w, (uint32_t)i), w->fresh = 1;
+        return i + 1;
+    }
+    if (w->b->len == 0) {
+        if (n->o.strip_rt && c == 'r')
+            return (k = ascii_rt(n, u, i, aend)) ? k : ascii_general(w, u, i, aend, len);
+        if (n->o.strip_lead_mentions && c == '@')
+            return ascii_general(w, u, i, aend, len);
+    }
+    if ((fl & CH_T_TAG) && (w->fresh || !w->last_word)) {
+        if (c == '@')
+            k = ascii_mention(w, u, i, aend, len);
+        else if ((c == 'h' || c == 'w') && n->o.urls == CHORUS_TEXT_URL_DOMAIN)
+            k = ascii_link(w, u, i, aend, len);
+        else if (c == '#' && n->o.hashtags)
+            k = ascii_hashtag(w, u, i, aend, len);
+        return k ? k : ascii_general(w, u, i, aend, len);
+    }
+    emit(w, c, (uint32_t)i, fl, 1);
+    if (fl & (CH_T_LETTER | CH_T_DIGIT))
+        w->counts = 1;
+    return i + 1;
+}
+
+/* Plain ASCII from u[i] on, written without the stream. Returns where
+ * the stream must take over (ASCII too, so that it starts with a
+ * starter), or len. */
+static size_t ascii_text(wr *w, const unsigned char *u, size_t i, size_t len)
+{
+    size_t aend = ch_text_ascii_end(u, i, len);
+    size_t stop = aend == len ? len : aend > i ? aend - 1 : i;
+    while (i < stop && !w->full) {
+        i = ascii_words(w, u, i, stop, len);
+        if (i >= stop || w->full)
+            break;
+        size_t k = ascii_step(w, u, i, aend, len);
+        if (k == SIZE_MAX)
+            break;
+        i = k;
+    }
+    return i;
+}
+
+chorus_rc ch_text_write(chorus_normalizer *n, const unsigned char *u, size_t len,
+                        chorus_text_buf *b)
+{
     b->len = 0;
-    size_t want = s->n + s->n / 4 + 64;
+    size_t want = len + len / 4 + 64;
     chorus_rc rc = ch_text_buf_reserve(b, want < n->out_cap ? want : n->out_cap);
+    if (!rc)
+        rc = ch_text_cps_reserve(n, len + 1);
     if (rc)
         return rc;
-    wr w = {.n = n, .s = s, .b = b, .max_rep = n->o.max_repeat, .join = n->o.join_affixes, .fresh = 1};
-    for (size_t i = 0; i < s->n && !w.full;) {
-        i = fast_run(&w, i);
-        if (i < s->n && !w.full)
-            i = slow_step(&w, i);
+    wr w = {.n = n, .s = &n->s, .b = b, .max_rep = n->o.max_repeat, .join = n->o.join_affixes,
+            .fresh = 1};
+    n->s_base = 0, n->fold_cut = 0;
+    for (size_t i = 0; i < len && !w.full;) {
+        size_t h = ascii_text(&w, u, i, len);
+        n->s_base += h - i;
+        if (h >= len || w.full)
+            break;
+        size_t q;
+        if ((rc = ch_text_fold(n, u, h, len, &q)) != CHORUS_OK)
+            return rc;
+        w.s = &n->s;
+        stream_run(&w);
+        n->s_base += n->s.n;
+        if (n->fold_cut)
+            break;
+        i = q;
     }
     if (w.rc)
         return w.rc;

@@ -390,6 +390,43 @@ static void test_caps(void)
     CHECK_INT(buf.len, 1 + 2 * 30);
 }
 
+static void cap64(chorus_text_opts *o) { o->max_bytes = 64; }
+
+/* Plain ASCII is written straight from the input and the rest through the
+ * folded stream, in pieces: the two must agree where they meet (these
+ * cases once differed while that was built). */
+static void test_ascii_and_stream(void)
+{
+    chorus_normalizer *n = with(small);
+    const char *in = "RT @x_y: a\xAD"; /* cut at 9: the prefix and a space the text ends with */
+    CHECK_INT(chorus_normalize(n, in, strlen(in), &buf), CHORUS_OK);
+    CHECK_STR(buf.text, "");
+    CHECK_INT(buf.words, 0);
+    CHECK_INT(buf.src_off[0], 9);
+    chorus_normalizer_free(n);
+    n = with(cap64); /* the cut leaves a space after the hashtag: not in the stream */
+    in = "The Kestrelby lighthouse tour sold out in an hour. #ScienceWeek https://v.example/w";
+    CHECK_INT(chorus_normalize(n, in, strlen(in), &buf), CHORUS_OK);
+    CHECK_STR(buf.text, "the kestrelby lighthouse tour sold out in an hour. #scienceweek science week");
+    CHECK_INT(buf.src_off[buf.len - 1], 64);
+    CHECK_INT(buf.words, 10);
+    chorus_normalizer_free(n);
+    in = "cafe\u0301 #Caf\u00E9Now @ab\u00E9 http://x.com/\u00E9 ok #";
+    CHECK_INT(chorus_normalize(def, in, strlen(in), &buf), CHORUS_OK);
+    CHECK_STR(buf.text, "caf\u00E9 #caf\u00E9now caf\u00E9 now @ab\u00E9 <url:x.com> ok #");
+    CHECK_INT(buf.words, 3);
+    const char *ok = strstr(buf.text, " ok");
+    CHECK_INT(buf.src_off[ok + 1 - buf.text], 39);
+    in = "Go #HTMLParser_v2 and @Some_One, see WWW.Example.com/A b\u0645\u06CC rt @x: "
+         "\u062A\u0631 #aa_Bb #aaa";
+    CHECK_INT(chorus_normalize(def, in, strlen(in), &buf), CHORUS_OK);
+    CHECK_INT(buf.words, 9);
+    EXPECT(in, "go #htmlparserv2 html parser v2 and @some_one, see <url:example.com> "
+               "b\u0645\u06CC rt @x: \u062A\u0631 #aabb aa bb #aa");
+    SAME("one #TwoThree @four https://five.example/6 seven", "one #TwoThree @four "
+         "https://five.example/6 \uFF53even");
+}
+
 static void test_words(void)
 {
     mf(def, "RT @x: one two, three! @y https://a.example/x #FooBar - 42");
@@ -642,6 +679,7 @@ int main(void)
     RUN(test_hashtags);
     RUN(test_offsets);
     RUN(test_caps);
+    RUN(test_ascii_and_stream);
     RUN(test_words);
     RUN(test_hash);
     RUN(test_idempotent_mix);
