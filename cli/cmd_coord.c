@@ -42,8 +42,9 @@ static const char usage[] =
     "                           fastretweet, tweet, similar, action (default:\n"
     "                           all the data has except similar)\n"
     "  --window SPEC            co-action window in seconds, inclusive (default 60):\n"
-    "                           S, auto (estimated per signal), or a list such as\n"
-    "                           300,link=3600,tweet=auto (docs/coordination.md)\n"
+    "                           S (or with a unit: 90s, 15m, 72h, 3d), auto\n"
+    "                           (estimated per signal), or a list such as\n"
+    "                           300,link=1h,tweet=auto (docs/coordination.md)\n"
     "  --min-weight SPEC        keep pairs with weight >= N (default 2); per\n"
     "                           signal as --window, e.g. 2,similar=12\n"
     "  --min-sources N          fdr: co-acted objects from at least N sources\n"
@@ -120,7 +121,38 @@ typedef struct per_signal {
     int64_t scale;  /* stored value = given value x scale */
     int auto_ok;    /* "auto" allowed (stored as WINDOW_AUTO) */
     int64_t *value; /* per signal */
+    int units;      /* a duration: "90", "90s", "15m", "72h" or "3d" */
 } per_signal;
+
+/* The seconds of unit suffix u (s, m, h, d), or 0 if it is none. */
+static uint64_t unit_seconds(char u)
+{
+    switch (u) {
+    case 's': return 1;
+    case 'm': return 60;
+    case 'h': return 3600;
+    case 'd': return 86400;
+    }
+    return 0;
+}
+
+/* A value of o: a number, or with o->units a duration in seconds; 0 or -1. */
+static int parse_signal_value(const per_signal *o, const char *val, uint64_t *v)
+{
+    if (!o->units)
+        return parse_uint(val, o->opt, o->max, v);
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(val, &end, 10);
+    uint64_t unit = end[0] && !end[1] ? unit_seconds(end[0]) : !end[0];
+    if (errno || end == val || *val == '-' || !unit || x > o->max / unit) {
+        cli_error("%s: not a duration from 0 to %" PRIu64 " s (90, 90s, 15m, 72h, 3d): \"%s\"",
+                  o->opt, o->max, val);
+        return -1;
+    }
+    *v = x * unit;
+    return 0;
+}
 
 /* One item: "V" (every signal) or "SIGNAL=V"; 1 or -1. */
 static int parse_signal_item(const per_signal *o, char *item)
@@ -134,7 +166,7 @@ static int parse_signal_item(const per_signal *o, char *item)
     }
     int is_auto = o->auto_ok && !strcmp(val, "auto");
     uint64_t v = 0;
-    if (!is_auto && parse_uint(val, o->opt, o->max, &v))
+    if (!is_auto && parse_signal_value(o, val, &v))
         return -1;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++)
         if (k == sig || sig < 0)
@@ -162,11 +194,11 @@ static int coord_option(coord_run *r, int opt, const char *arg)
     case 'o': r->outdir = arg; return 1;
     case 'S': r->signals = arg; return 1;
     case 'w': {
-        per_signal o = {"--window", 86400 * 365, 1000, 1, r->window};
+        per_signal o = {"--window", 86400 * 365, 1000, 1, r->window, 1};
         return parse_per_signal(&o, arg);
     }
     case 'W': {
-        per_signal o = {"--min-weight", UINT32_MAX, 1, 0, r->min_weight};
+        per_signal o = {"--min-weight", UINT32_MAX, 1, 0, r->min_weight, 0};
         return parse_per_signal(&o, arg);
     }
     case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
