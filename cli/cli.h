@@ -36,12 +36,24 @@ typedef struct cli_ingest {
  * files in outdir and, when db is not NULL, its tables in db. */
 chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
 
+/* The rows of edges.csv and evidence.csv (cli/coord_rows.c): a writer in
+ * front of the two files (the caller's, left open), then each signal's
+ * rows in turn (stats: the significance columns are filled). The writer
+ * buffers; coord_rows_free writes what is left and returns -1 when a
+ * write failed (as does coord_rows_signal, or 0). */
+typedef struct coord_rows coord_rows;
+struct chorus_actions;
+struct chorus_copairs;
+coord_rows *coord_rows_new(const chorus_corpus *c, FILE *edges, FILE *evidence);
+int coord_rows_signal(coord_rows *w, const char *signal, const struct chorus_actions *s,
+                      const struct chorus_copairs *cp, int stats);
+int coord_rows_free(coord_rows *w);
+
 /* Groups of the coordination network and per-account evidence:
  * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). net
  * holds the edges' co-actions as actions (both accounts, objects named
  * "signal: label"); it is reordered. */
 struct chorus_graph_edge;
-struct chorus_actions;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
                              const struct chorus_graph_edge *e, size_t n, struct chorus_actions *net,
                              const char *outdir, int raw, chorus_db *db);

@@ -214,76 +214,6 @@ static void csv_cell(FILE *f, chorus_str s)
     chorus_csv_field(f, s.ptr, s.len, CHORUS_CSV_NEUTRALISE);
 }
 
-static int str_less(chorus_str a, chorus_str b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int c = memcmp(a.ptr, b.ptr, n);
-    return c < 0 || (c == 0 && a.len < b.len);
-}
-
-/* One edges.csv row; the pair is written with account_a < account_b bytewise. */
-static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, const chorus_copair *p,
-                       int stats)
-{
-    chorus_account_view va, vb;
-    chorus_corpus_account(c, p->a, &va);
-    chorus_corpus_account(c, p->b, &vb);
-    int swap = str_less(vb.id, va.id);
-    char t1[32], t2[32];
-    chorus_format_time_utc(p->first_ms, t1);
-    chorus_format_time_utc(p->last_ms, t2);
-    csv_cell(f, swap ? vb.id : va.id);
-    fputc(',', f);
-    csv_cell(f, swap ? va.id : vb.id);
-    fprintf(f, ",%s,%u,%" PRIu64 ",%s,%s,%.3f,", signal, p->objects, p->coactions, t1, t2,
-            (double)p->median_delay_ms / 1000.0);
-    if (stats)
-        fprintf(f, "%.4f,%.3g", p->similarity, p->p_value);
-    else
-        fputc(',', f);
-    fprintf(f, ",%u,%u,%.3f,", swap ? p->actions_b : p->actions_a,
-            swap ? p->actions_a : p->actions_b, chorus_copair_balance(p));
-    if (stats)
-        fprintf(f, "%u,%u", p->sources, p->coshared);
-    else
-        fputc(',', f);
-    fputc('\n', f);
-}
-
-/* evidence.csv: every co-action behind every edge, with both accounts' times. */
-static void write_evidence(FILE *f, const chorus_corpus *c, const chorus_actions *s,
-                           const char *signal, const chorus_copairs *cp)
-{
-    for (size_t i = 0; i < cp->n_evidence; i++) {
-        const chorus_coaction *e = &cp->evidence[i];
-        const chorus_copair *p = &cp->pairs[e->pair];
-        chorus_account_view va, vb;
-        chorus_corpus_account(c, p->a, &va);
-        chorus_corpus_account(c, p->b, &vb);
-        int swap = str_less(vb.id, va.id);
-        char ta[32], tb[32];
-        chorus_format_time_utc(swap ? e->time_b : e->time_a, ta);
-        chorus_format_time_utc(swap ? e->time_a : e->time_b, tb);
-        csv_cell(f, swap ? vb.id : va.id);
-        fputc(',', f);
-        csv_cell(f, swap ? va.id : vb.id);
-        fputc(',', f);
-        fputs(signal, f);
-        fputc(',', f);
-        csv_cell(f, chorus_actions_label(s, e->object));
-        int64_t d = e->time_a - e->time_b;
-        d = d < 0 ? -d : d;
-        char row[96]; /* the times and the delay: the bulk of a large run's output, no printf */
-        size_t n = 0;
-        row[n++] = ',';
-        n += (size_t)(stpcpy(row + n, ta) - (row + n));
-        row[n++] = ',';
-        n += (size_t)(stpcpy(row + n, tb) - (row + n));
-        n += (size_t)snprintf(row + n, sizeof row - n, ",%lld.%03d\n", (long long)(d / 1000), (int)(d % 1000));
-        fwrite(row, 1, n, f);
-    }
-}
-
 static void write_skipped(FILE *f, const chorus_actions *s, const char *signal,
                           const chorus_copairs *cp)
 {
@@ -499,15 +429,19 @@ static void *write_rows(void *arg)
 {
     row_writer *w = arg;
     const coord_run *r = w->r;
+    coord_rows *rows = coord_rows_new(w->c, r->edges, r->evidence);
+    if (!rows)
+        w->rc = CHORUS_ENOMEM;
     for (size_t k = 0; k < w->n_jobs && !w->rc; k++) {
         const sig_job *j = &w->jobs[k];
-        for (size_t i = 0; i < j->cp.n; i++)
-            write_edge(r->edges, w->c, j->name, &j->cp.pairs[i], !r->raw);
-        write_evidence(r->evidence, w->c, j->s, j->name, &j->cp);
-        if (r->db)
+        if (coord_rows_signal(rows, j->name, j->s, &j->cp, !r->raw))
+            w->rc = CHORUS_EIO;
+        if (!w->rc && r->db)
             w->rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s);
         write_skipped(r->skipped, j->s, j->name, &j->cp);
     }
+    if (coord_rows_free(rows) && !w->rc)
+        w->rc = CHORUS_EIO;
     return NULL;
 }
 
@@ -522,18 +456,24 @@ static chorus_rc write_outputs(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     int started = r->threads > 1 && !r->db && pthread_create(&tid, NULL, write_rows, &w) == 0;
     if (!started)
         write_rows(&w);
-    if (w.rc)
-        cli_error("%s", chorus_errmsg(ctx));
     char gexf[4200], graphml[4200];
     snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
     snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
-    chorus_rc rc = w.rc;
+    chorus_rc rc = started ? CHORUS_OK : w.rc;
     if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
         cli_error("%s", chorus_errmsg(ctx));
     if (!rc)
         rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
     if (started)
         pthread_join(tid, NULL);
+    if (w.rc && (!rc || !started)) { /* the rows' failure, unless reported above */
+        rc = w.rc;
+        if (r->db && rc != CHORUS_ENOMEM)
+            cli_error("%s", chorus_errmsg(ctx));
+        else
+            cli_error("%s/edges.csv, evidence.csv: %s", r->outdir,
+                      rc == CHORUS_ENOMEM ? "out of memory" : "write failed");
+    }
     return rc;
 }
 
