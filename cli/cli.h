@@ -49,13 +49,27 @@ int coord_rows_signal(coord_rows *w, const char *signal, const struct chorus_act
                       const struct chorus_copairs *cp, int stats);
 int coord_rows_free(coord_rows *w);
 
+/* One co-action behind an edge: both accounts and the object (an object
+ * of coord_net.labels). */
+typedef struct coord_coaction {
+    uint32_t a, b, object;
+} coord_coaction;
+
+/* The co-actions behind the network's edges, signal by signal (co[k][0 ..
+ * n_co[k]) for k < parts), and their objects' labels "signal: label". */
+typedef struct coord_net {
+    const struct chorus_actions *labels;
+    const coord_coaction *const *co;
+    const size_t *n_co;
+    size_t parts;
+} coord_net;
+
 /* Groups of the coordination network and per-account evidence:
- * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). net
- * holds the edges' co-actions as actions (both accounts, objects named
- * "signal: label"); it is reordered. */
+ * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c); net's
+ * co-actions give each group's top objects. */
 struct chorus_graph_edge;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
-                             const struct chorus_graph_edge *e, size_t n, struct chorus_actions *net,
+                             const struct chorus_graph_edge *e, size_t n, const coord_net *net,
                              const char *outdir, int raw, chorus_db *db);
 
 /* Catalogue matching with default options (as `chorus match`): the
