@@ -400,7 +400,7 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
     pair.min_weight = (uint32_t)r->min_weight[j->sig];
     chorus_rc rc;
     if (j->sig == CHORUS_SIG_TWEET)
-        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &j->s);
+        rc = chorus_text_tweet_actions_threads(ctx, c, NULL, r->min_words, r->threads, &j->s);
     else if (j->sig == CHORUS_SIG_SIMILAR)
         rc = chorus_text_similar_actions(ctx, c, NULL, &j->s);
     else
