@@ -212,12 +212,11 @@ typedef struct gcount {
     uint64_t ends;     /* co-action ends of the group on it */
 } gcount;
 
-/* The grouped ends of net's co-actions, by object: a counting sort of
- * their accounts into acc, start[o] where object o's begin. */
+/* The ends of net's co-actions by grouped accounts, by object: a counting
+ * sort of their accounts into *acc, object o's at start[o] .. start[o + 1]. */
 static int ends_by_object(const coord_net *net, const uint32_t *group, uint32_t n_obj,
                           size_t *start, uint32_t **acc)
 {
-    size_t m = 0;
     for (size_t k = 0; k < net->parts; k++)
         for (size_t i = 0; i < net->n_co[k]; i++) {
             const coord_coaction *e = &net->co[k][i];
@@ -225,7 +224,7 @@ static int ends_by_object(const coord_net *net, const uint32_t *group, uint32_t 
         }
     for (uint32_t o = 0; o < n_obj; o++)
         start[o + 1] += start[o];
-    m = start[n_obj];
+    size_t m = start[n_obj];
     if (!(*acc = malloc((m ? m : 1) * sizeof **acc)))
         return -1;
     for (size_t k = 0; k < net->parts; k++)
