@@ -36,14 +36,40 @@ typedef struct cli_ingest {
  * files in outdir and, when db is not NULL, its tables in db. */
 chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
 
-/* Groups of the coordination network and per-account evidence:
- * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c). net
- * holds the edges' co-actions as actions (both accounts, objects named
- * "signal: label"); it is reordered. */
-struct chorus_graph_edge;
+/* The rows of edges.csv and evidence.csv (cli/coord_rows.c): a writer in
+ * front of the two files (the caller's, left open), then each signal's
+ * rows in turn (stats: the significance columns are filled). The writer
+ * buffers; coord_rows_free writes what is left and returns -1 when a
+ * write failed (as does coord_rows_signal, or 0). */
+typedef struct coord_rows coord_rows;
 struct chorus_actions;
+struct chorus_copairs;
+coord_rows *coord_rows_new(const chorus_corpus *c, FILE *edges, FILE *evidence);
+int coord_rows_signal(coord_rows *w, const char *signal, const struct chorus_actions *s,
+                      const struct chorus_copairs *cp, int stats);
+int coord_rows_free(coord_rows *w);
+
+/* One co-action behind an edge: both accounts and the object (an object
+ * of coord_net.labels). */
+typedef struct coord_coaction {
+    uint32_t a, b, object;
+} coord_coaction;
+
+/* The co-actions behind the network's edges, signal by signal (co[k][0 ..
+ * n_co[k]) for k < parts), and their objects' labels "signal: label". */
+typedef struct coord_net {
+    const struct chorus_actions *labels;
+    const coord_coaction *const *co;
+    const size_t *n_co;
+    size_t parts;
+} coord_net;
+
+/* Groups of the coordination network and per-account evidence:
+ * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c); net's
+ * co-actions give each group's top objects. */
+struct chorus_graph_edge;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
-                             const struct chorus_graph_edge *e, size_t n, struct chorus_actions *net,
+                             const struct chorus_graph_edge *e, size_t n, const coord_net *net,
                              const char *outdir, int raw, chorus_db *db);
 
 /* Catalogue matching with default options (as `chorus match`): the

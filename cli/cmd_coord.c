@@ -71,6 +71,8 @@ static const char usage[] =
     "\n"
     "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
 
+#define MAX_JOBS 16
+
 typedef struct coord_run {
     const char *outdir, *signals;
     chorus_copair_opts pair;
@@ -90,7 +92,9 @@ typedef struct coord_run {
     size_t n_graph, graph_cap;
     char names[16][96]; /* signal names the graph edges point at */
     int n_names;
-    chorus_actions *net; /* the network's co-actions as actions, objects "signal: label" */
+    chorus_actions *net; /* the labels ("signal: label") of the co-actions' objects */
+    const coord_coaction *co[MAX_JOBS]; /* each signal's co-actions behind its edges */
+    size_t n_co[MAX_JOBS], n_parts;
     uint32_t min_words;  /* tweet signal: texts of at least this many words */
     uint32_t *acc_stratum; /* per account: its language's stratum (0: unknown or rare) */
 } coord_run;
@@ -246,76 +250,6 @@ static void csv_cell(FILE *f, chorus_str s)
     chorus_csv_field(f, s.ptr, s.len, CHORUS_CSV_NEUTRALISE);
 }
 
-static int str_less(chorus_str a, chorus_str b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int c = memcmp(a.ptr, b.ptr, n);
-    return c < 0 || (c == 0 && a.len < b.len);
-}
-
-/* One edges.csv row; the pair is written with account_a < account_b bytewise. */
-static void write_edge(FILE *f, const chorus_corpus *c, const char *signal, const chorus_copair *p,
-                       int stats)
-{
-    chorus_account_view va, vb;
-    chorus_corpus_account(c, p->a, &va);
-    chorus_corpus_account(c, p->b, &vb);
-    int swap = str_less(vb.id, va.id);
-    char t1[32], t2[32];
-    chorus_format_time_utc(p->first_ms, t1);
-    chorus_format_time_utc(p->last_ms, t2);
-    csv_cell(f, swap ? vb.id : va.id);
-    fputc(',', f);
-    csv_cell(f, swap ? va.id : vb.id);
-    fprintf(f, ",%s,%u,%" PRIu64 ",%s,%s,%.3f,", signal, p->objects, p->coactions, t1, t2,
-            (double)p->median_delay_ms / 1000.0);
-    if (stats)
-        fprintf(f, "%.4f,%.3g", p->similarity, p->p_value);
-    else
-        fputc(',', f);
-    fprintf(f, ",%u,%u,%.3f,", swap ? p->actions_b : p->actions_a,
-            swap ? p->actions_a : p->actions_b, chorus_copair_balance(p));
-    if (stats)
-        fprintf(f, "%u,%u", p->sources, p->coshared);
-    else
-        fputc(',', f);
-    fputc('\n', f);
-}
-
-/* evidence.csv: every co-action behind every edge, with both accounts' times. */
-static void write_evidence(FILE *f, const chorus_corpus *c, const chorus_actions *s,
-                           const char *signal, const chorus_copairs *cp)
-{
-    for (size_t i = 0; i < cp->n_evidence; i++) {
-        const chorus_coaction *e = &cp->evidence[i];
-        const chorus_copair *p = &cp->pairs[e->pair];
-        chorus_account_view va, vb;
-        chorus_corpus_account(c, p->a, &va);
-        chorus_corpus_account(c, p->b, &vb);
-        int swap = str_less(vb.id, va.id);
-        char ta[32], tb[32];
-        chorus_format_time_utc(swap ? e->time_b : e->time_a, ta);
-        chorus_format_time_utc(swap ? e->time_a : e->time_b, tb);
-        csv_cell(f, swap ? vb.id : va.id);
-        fputc(',', f);
-        csv_cell(f, swap ? va.id : vb.id);
-        fputc(',', f);
-        fputs(signal, f);
-        fputc(',', f);
-        csv_cell(f, chorus_actions_label(s, e->object));
-        int64_t d = e->time_a - e->time_b;
-        d = d < 0 ? -d : d;
-        char row[96]; /* the times and the delay: the bulk of a large run's output, no printf */
-        size_t n = 0;
-        row[n++] = ',';
-        n += (size_t)(stpcpy(row + n, ta) - (row + n));
-        row[n++] = ',';
-        n += (size_t)(stpcpy(row + n, tb) - (row + n));
-        n += (size_t)snprintf(row + n, sizeof row - n, ",%lld.%03d\n", (long long)(d / 1000), (int)(d % 1000));
-        fwrite(row, 1, n, f);
-    }
-}
-
 static void write_skipped(FILE *f, const chorus_actions *s, const char *signal,
                           const chorus_copairs *cp)
 {
@@ -416,39 +350,6 @@ static void print_signal(const coord_run *r, chorus_signal sig, const char *name
             (double)window_ms / 1000.0, r->window[sig] == WINDOW_AUTO ? " (auto)" : "");
 }
 
-/* Both accounts of every co-action behind the kept edges, as actions on
- * objects named "signal: label": what groups.csv's top objects count. Each
- * object's label is made and interned once (map: signal object -> net
- * object), not once per co-action. */
-static chorus_rc record_network(coord_run *r, const chorus_actions *s, const char *name,
-                                const chorus_copairs *cp)
-{
-    uint32_t n_obj = chorus_actions_objects(s);
-    uint32_t *map = malloc((n_obj ? n_obj : 1) * sizeof *map);
-    if (!map)
-        return CHORUS_ENOMEM;
-    memset(map, 0xff, (n_obj ? n_obj : 1) * sizeof *map);
-    char label[4200];
-    chorus_rc rc = CHORUS_OK;
-    for (size_t i = 0; !rc && i < cp->n_evidence; i++) {
-        const chorus_coaction *e = &cp->evidence[i];
-        const chorus_copair *p = &cp->pairs[e->pair];
-        if (map[e->object] == UINT32_MAX) {
-            chorus_str l = chorus_actions_label(s, e->object);
-            int n = snprintf(label, sizeof label, "%s: %.*s", name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
-            size_t len;
-            if ((rc = chorus_actions_add(r->net, p->a, label, (size_t)n, e->time_a)))
-                break;
-            map[e->object] = chorus_actions_data(r->net, &len)[len - 1].object;
-        } else
-            rc = chorus_actions_add_object(r->net, p->a, map[e->object], e->time_a);
-        if (!rc)
-            rc = chorus_actions_add_object(r->net, p->b, map[e->object], e->time_b);
-    }
-    free(map);
-    return rc;
-}
-
 /* One signal's run: what a thread computes, then the main thread writes. */
 typedef struct sig_job {
     chorus_signal sig;
@@ -459,8 +360,65 @@ typedef struct sig_job {
     chorus_copairs cp;
     size_t n, tested;
     int64_t window_ms;
+    coord_coaction *co;    /* every co-action behind the edges (before the evidence cap) */
+    size_t n_co;
+    uint32_t *objs;        /* the signal objects of co, in order of first appearance */
+    uint32_t n_objs;
     chorus_rc rc;
 } sig_job;
+
+/* The co-actions behind the kept edges, before the evidence cap, for
+ * groups.csv's top objects: both accounts and the object, numbered in
+ * order of first appearance (j->objs: those numbers' signal objects). A
+ * worker thread makes them; record_network names the objects. */
+static chorus_rc network_coactions(sig_job *j)
+{
+    const chorus_copairs *cp = &j->cp;
+    uint32_t n_obj = chorus_actions_objects(j->s);
+    uint32_t *local = malloc((n_obj ? n_obj : 1) * sizeof *local);
+    j->co = malloc((cp->n_evidence ? cp->n_evidence : 1) * sizeof *j->co);
+    j->objs = malloc((n_obj ? n_obj : 1) * sizeof *j->objs);
+    if (!local || !j->co || !j->objs)
+        return free(local), CHORUS_ENOMEM;
+    memset(local, 0xff, (n_obj ? n_obj : 1) * sizeof *local);
+    for (size_t i = 0; i < cp->n_evidence; i++) {
+        const chorus_coaction *e = &cp->evidence[i];
+        const chorus_copair *p = &cp->pairs[e->pair];
+        if (local[e->object] == UINT32_MAX)
+            local[e->object] = j->n_objs, j->objs[j->n_objs++] = e->object;
+        j->co[i] = (coord_coaction){p->a, p->b, local[e->object]};
+    }
+    j->n_co = cp->n_evidence;
+    free(local);
+    return CHORUS_OK;
+}
+
+/* Names a signal's co-action objects "signal: label" in the network's
+ * label set r->net (interned: the same name is the same object, numbered
+ * across signals in order), and renumbers j->co to those objects. */
+static chorus_rc record_network(coord_run *r, sig_job *j)
+{
+    uint32_t *map = malloc((j->n_objs ? j->n_objs : 1) * sizeof *map);
+    if (!map)
+        return CHORUS_ENOMEM;
+    char label[4200];
+    chorus_rc rc = CHORUS_OK;
+    for (uint32_t k = 0; !rc && k < j->n_objs; k++) {
+        chorus_str l = chorus_actions_label(j->s, j->objs[k]);
+        int n = snprintf(label, sizeof label, "%s: %.*s", j->name, (int)(l.len < 4096 ? l.len : 4096), l.ptr);
+        size_t len;
+        if (!(rc = chorus_actions_add(r->net, 0, label, (size_t)n, 0))) /* the label is what counts */
+            map[k] = chorus_actions_data(r->net, &len)[len - 1].object;
+    }
+    for (size_t i = 0; !rc && i < j->n_co; i++)
+        j->co[i].object = map[j->co[i].object];
+    free(map);
+    free(j->objs);
+    j->objs = NULL;
+    if (!rc && r->n_parts < MAX_JOBS)
+        r->co[r->n_parts] = j->co, r->n_co[r->n_parts++] = j->n_co;
+    return rc;
+}
 
 /* Builds one signal's actions, pairs them and tests the pairs. Reads r and
  * the corpus only, writes only into j: threads run it side by side, each
@@ -474,7 +432,7 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
     pair.min_weight = (uint32_t)r->min_weight[j->sig];
     chorus_rc rc;
     if (j->sig == CHORUS_SIG_TWEET)
-        rc = chorus_text_tweet_actions(ctx, c, NULL, r->min_words, &j->s);
+        rc = chorus_text_tweet_actions_threads(ctx, c, NULL, r->min_words, r->threads, &j->s);
     else if (j->sig == CHORUS_SIG_SIMILAR)
         rc = chorus_text_similar_actions(ctx, c, NULL, &j->s);
     else
@@ -493,19 +451,20 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
         rc = strata ? significant_only(ctx, r, &pair, a, j->n, &info, &j->cp) : CHORUS_ENOMEM;
         free(strata);
     }
+    if (!rc)
+        rc = network_coactions(j);
+    if (!rc) /* after network_coactions: groups.csv counts every co-action */
+        rc = chorus_copairs_cap_evidence(ctx, &j->cp, r->evidence_cap);
     return rc;
 }
 
 /* Takes one computed signal into the network (graph edges, co-actions for
- * groups), caps its evidence and prints its summary (main thread, in the
- * signal order). */
+ * groups) and prints its summary (main thread, in the signal order). */
 static chorus_rc record_signal(coord_run *r, sig_job *j)
 {
     chorus_rc rc = keep_for_graph(r, j->name, &j->cp);
     if (!rc)
-        rc = record_network(r, j->s, j->name, &j->cp);
-    if (!rc) /* after record_network: groups.csv counts every co-action */
-        rc = chorus_copairs_cap_evidence(j->ctx, &j->cp, r->evidence_cap);
+        rc = record_network(r, j);
     r->total_evidence += j->cp.n_evidence;
     r->total_dropped += j->cp.evidence_dropped;
     r->total_edges += j->cp.n;
@@ -517,55 +476,72 @@ static chorus_rc record_signal(coord_run *r, sig_job *j)
 }
 
 /* The rows of edges.csv, evidence.csv and skipped_objects.csv (and the
- * database's), every signal in order. Reads the jobs, the corpus and r's
- * settings only, so it can run beside the groups. */
+ * database's), every signal in order, then network.gexf and .graphml.
+ * Reads the jobs, the corpus and r's settings only, so it can run beside
+ * the groups, with a context of its own (ctx). */
 typedef struct row_writer {
     const coord_run *r;
     const chorus_corpus *c;
     const sig_job *jobs;
     size_t n_jobs;
+    chorus_ctx *ctx;
     chorus_rc rc;
+    char msg[4400]; /* what failed */
 } row_writer;
 
 static void *write_rows(void *arg)
 {
     row_writer *w = arg;
     const coord_run *r = w->r;
+    coord_rows *rows = coord_rows_new(w->c, r->edges, r->evidence);
+    if (!rows)
+        w->rc = CHORUS_ENOMEM;
     for (size_t k = 0; k < w->n_jobs && !w->rc; k++) {
         const sig_job *j = &w->jobs[k];
-        for (size_t i = 0; i < j->cp.n; i++)
-            write_edge(r->edges, w->c, j->name, &j->cp.pairs[i], !r->raw);
-        write_evidence(r->evidence, w->c, j->s, j->name, &j->cp);
-        if (r->db)
-            w->rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s);
+        if (coord_rows_signal(rows, j->name, j->s, &j->cp, !r->raw))
+            w->rc = CHORUS_EIO;
+        if (!w->rc && r->db && (w->rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s)))
+            snprintf(w->msg, sizeof w->msg, "%s", chorus_errmsg(w->ctx));
         write_skipped(r->skipped, j->s, j->name, &j->cp);
     }
+    if (coord_rows_free(rows) && !w->rc)
+        w->rc = CHORUS_EIO;
+    if (w->rc && !w->msg[0])
+        snprintf(w->msg, sizeof w->msg, "%s/edges.csv, evidence.csv: %s", r->outdir,
+                 w->rc == CHORUS_ENOMEM ? "out of memory" : "write failed");
+    char gexf[4200], graphml[4200];
+    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
+    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
+    if (!w->rc && (w->rc = chorus_graph_write(w->ctx, w->c, r->graph, r->n_graph, gexf, graphml)))
+        snprintf(w->msg, sizeof w->msg, "%s", chorus_errmsg(w->ctx));
     return NULL;
 }
 
-/* The network files and the groups, while another thread writes the rows
+/* The groups, while another thread writes the rows and the network files
  * (on one thread, or with --db, whose connection is not shared: one after
  * the other). Returns the first failure. */
 static chorus_rc write_outputs(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c,
                                const sig_job *jobs, size_t n_jobs)
 {
-    row_writer w = {r, c, jobs, n_jobs, CHORUS_OK};
+    chorus_ctx *own = r->threads > 1 && !r->db ? chorus_ctx_new(NULL, NULL) : NULL;
+    row_writer w = {r, c, jobs, n_jobs, own ? own : ctx, CHORUS_OK, ""};
     pthread_t tid;
-    int started = r->threads > 1 && !r->db && pthread_create(&tid, NULL, write_rows, &w) == 0;
-    if (!started)
+    int started = own && pthread_create(&tid, NULL, write_rows, &w) == 0;
+    if (!started) {
+        w.ctx = ctx;
         write_rows(&w);
-    if (w.rc)
-        cli_error("%s", chorus_errmsg(ctx));
-    char gexf[4200], graphml[4200];
-    snprintf(gexf, sizeof gexf, "%s/network.gexf", r->outdir);
-    snprintf(graphml, sizeof graphml, "%s/network.graphml", r->outdir);
-    chorus_rc rc = w.rc;
-    if (!rc && (rc = chorus_graph_write(ctx, c, r->graph, r->n_graph, gexf, graphml)))
-        cli_error("%s", chorus_errmsg(ctx));
+    }
+    chorus_rc rc = started ? CHORUS_OK : w.rc;
     if (!rc)
-        rc = coord_write_groups(ctx, c, r->graph, r->n_graph, r->net, r->outdir, r->raw, r->db);
+        rc = coord_write_groups(ctx, c, r->graph, r->n_graph,
+                                &(coord_net){r->net, r->co, r->n_co, r->n_parts}, r->outdir, r->raw, r->db);
     if (started)
         pthread_join(tid, NULL);
+    if (w.rc && (!rc || !started)) { /* the rows' failure, unless another was reported */
+        rc = w.rc;
+        cli_error("%s", w.msg);
+    }
+    chorus_ctx_free(own);
     return rc;
 }
 
@@ -683,8 +659,8 @@ static size_t list_jobs(const coord_run *r, const chorus_corpus *c, sig_job *job
  * network files and groups: the files do not depend on the thread count. */
 static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
 {
-    sig_job jobs[16];
-    size_t n_jobs = list_jobs(r, c, jobs, 16);
+    sig_job jobs[MAX_JOBS];
+    size_t n_jobs = list_jobs(r, c, jobs, MAX_JOBS);
     uint32_t n_threads = r->threads < n_jobs ? r->threads : (uint32_t)n_jobs;
     chorus_ctx *ctxs[MAX_THREADS] = {ctx};
     for (uint32_t t = 1; t < n_threads; t++)
@@ -708,6 +684,8 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
         if (jobs[k].ctx) {
             chorus_copairs_free(jobs[k].ctx, &jobs[k].cp);
             chorus_actions_free(jobs[k].s);
+            free(jobs[k].co);
+            free(jobs[k].objs);
         }
     for (uint32_t t = 1; t < n_threads; t++)
         chorus_ctx_free(ctxs[t]);

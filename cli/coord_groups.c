@@ -203,68 +203,74 @@ static void top_edge(grp_sum *g, const chorus_graph_edge *e, size_t i)
     g->top_edge[t] = i;
 }
 
-/* Stable counting sort of the co-action ends in order[0..n) by key(end)
- * < n_keys, into out. */
-static int count_sort(const chorus_action *a, const uint32_t *order, size_t n, int by_object,
-                      uint32_t n_keys, uint32_t *out)
-{
-    size_t *start = calloc((size_t)n_keys + 1, sizeof *start);
-    if (!start)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        start[(by_object ? a[order[i]].object : a[order[i]].account) + 1]++;
-    for (uint32_t k = 0; k < n_keys; k++)
-        start[k + 1] += start[k];
-    for (size_t i = 0; i < n; i++)
-        out[start[by_object ? a[order[i]].object : a[order[i]].account]++] = order[i];
-    free(start);
-    return 0;
-}
-
 /* Per group, the objects its accounts co-acted on: for each object in id
- * order, its ends by account, counted per group (accounts per group
- * object, co-action ends), and offered to the group's top list. */
+ * order, its ends counted per group (accounts per group object, co-action
+ * ends), and offered to the group's top list. */
 typedef struct gcount {
     uint32_t object;   /* the object these counts are for (UINT32_MAX: none yet) */
     uint32_t accounts; /* distinct accounts of the group on it */
     uint64_t ends;     /* co-action ends of the group on it */
 } gcount;
 
+/* The ends of net's co-actions by grouped accounts, by object: a counting
+ * sort of their accounts into *acc, object o's at start[o] .. start[o + 1]. */
+static int ends_by_object(const coord_net *net, const uint32_t *group, uint32_t n_obj,
+                          size_t *start, uint32_t **acc)
+{
+    for (size_t k = 0; k < net->parts; k++)
+        for (size_t i = 0; i < net->n_co[k]; i++) {
+            const coord_coaction *e = &net->co[k][i];
+            start[e->object + 1] += (group[e->a] != UINT32_MAX) + (group[e->b] != UINT32_MAX);
+        }
+    for (uint32_t o = 0; o < n_obj; o++)
+        start[o + 1] += start[o];
+    size_t m = start[n_obj];
+    if (!(*acc = malloc((m ? m : 1) * sizeof **acc)))
+        return -1;
+    for (size_t k = 0; k < net->parts; k++)
+        for (size_t i = 0; i < net->n_co[k]; i++) {
+            const coord_coaction *e = &net->co[k][i];
+            if (group[e->a] != UINT32_MAX)
+                (*acc)[start[e->object]++] = e->a;
+            if (group[e->b] != UINT32_MAX)
+                (*acc)[start[e->object]++] = e->b;
+        }
+    for (uint32_t o = n_obj; o > 0; o--) /* back to where each object begins */
+        start[o] = start[o - 1];
+    start[0] = 0;
+    return 0;
+}
+
 /* Each group's top objects, by the distinct group accounts that co-acted
- * on them, then by their co-action ends (ties: the lower object id). Two
- * counting sorts (by account, then stably by object) order the ends by
- * (object, account); every group sees its objects in id order. */
-static int group_objects(chorus_actions *net, const uint32_t *group, grp_sum *grp, uint32_t ng,
+ * on them, then by their co-action ends (ties: the lower object id): the
+ * ends sorted by object, an account counted once an object (seen[acc]). */
+static int group_objects(const coord_net *net, const uint32_t *group, grp_sum *grp, uint32_t ng,
                          uint32_t n_acc)
 {
-    size_t n, m = 0;
-    chorus_action *a = chorus_actions_data(net, &n);
-    uint32_t *ord = malloc((n ? n : 1) * sizeof *ord), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    uint32_t n_obj = chorus_actions_objects(net->labels), *acc = NULL;
+    size_t *start = calloc((size_t)n_obj + 1, sizeof *start);
     gcount *gc = malloc((ng ? ng : 1) * sizeof *gc);
     uint32_t *touched = malloc((ng ? ng : 1) * sizeof *touched);
-    int bad = !ord || !tmp || !gc || !touched;
-    for (size_t i = 0; !bad && i < n; i++)
-        if (group[a[i].account] != UINT32_MAX)
-            tmp[m++] = (uint32_t)i;
-    bad = bad || count_sort(a, tmp, m, 0, n_acc, ord) ||
-          count_sort(a, ord, m, 1, chorus_actions_objects(net), tmp);
+    uint32_t *seen = malloc((n_acc ? n_acc : 1) * sizeof *seen);
+    int bad = !start || !gc || !touched || !seen || ends_by_object(net, group, n_obj, start, &acc);
     for (uint32_t g = 0; !bad && g < ng; g++)
         gc[g].object = UINT32_MAX;
-    for (size_t i = 0; !bad && i < m;) {
-        uint32_t obj = a[tmp[i]].object, nt = 0;
-        size_t j = i;
-        for (; j < m && a[tmp[j]].object == obj; j++) {
-            uint32_t acc = a[tmp[j]].account, g = group[acc];
+    for (uint32_t k = 0; !bad && k < n_acc; k++)
+        seen[k] = UINT32_MAX;
+    for (uint32_t obj = 0; !bad && obj < n_obj; obj++) {
+        uint32_t nt = 0;
+        for (size_t i = start[obj]; i < start[obj + 1]; i++) {
+            uint32_t g = group[acc[i]];
             if (gc[g].object != obj)
                 gc[g] = (gcount){obj, 0, 0}, touched[nt++] = g;
-            gc[g].accounts += j == i || a[tmp[j - 1]].account != acc;
+            gc[g].accounts += seen[acc[i]] != obj;
+            seen[acc[i]] = obj;
             gc[g].ends++;
         }
         for (uint32_t t = 0; t < nt; t++)
             top_object(&grp[touched[t]], obj, gc[touched[t]].accounts, gc[touched[t]].ends);
-        i = j;
     }
-    free(ord), free(tmp), free(gc), free(touched);
+    free(acc), free(start), free(gc), free(touched), free(seen);
     return bad ? -1 : 0;
 }
 
@@ -486,7 +492,7 @@ static chorus_rc db_members(chorus_db *db, const uint32_t *group, uint32_t n_acc
 }
 
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chorus_graph_edge *e,
-                             size_t n, chorus_actions *net, const char *outdir, int raw, chorus_db *db)
+                             size_t n, const coord_net *net, const char *outdir, int raw, chorus_db *db)
 {
     uint32_t n_acc = chorus_corpus_account_count(c), ng = 0;
     uint32_t *group = malloc((n_acc ? n_acc : 1) * sizeof *group);
@@ -510,7 +516,7 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
         FILE *af = cli_open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,"
                                 "signal_edges,signal_strength,posts,created_at,clients,screen_name\n");
         if (gf)
-            write_groups(gf, c, grp, ng, names, net, e);
+            write_groups(gf, c, grp, ng, names, net->labels, e);
         int bad = !gf || !af;
         if (af && write_accounts(af, c, group, ng, acc, names))
             rc = CHORUS_ENOMEM;

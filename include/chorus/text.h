@@ -107,6 +107,13 @@ chorus_rc chorus_text_tweet_actions(chorus_ctx *ctx, const chorus_corpus *c,
                                     const chorus_text_opts *o, uint32_t min_words,
                                     chorus_actions **out);
 
+/* The same on up to `threads` threads, this one included: helpers
+ * normalise chunks of posts ahead while this thread adds the actions in
+ * post order, so the set does not depend on the thread count. */
+chorus_rc chorus_text_tweet_actions_threads(chorus_ctx *ctx, const chorus_corpus *c,
+                                            const chorus_text_opts *o, uint32_t min_words,
+                                            uint32_t threads, chorus_actions **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,20 +34,47 @@ static int64_t delay_of(const chorus_coaction *e)
     return d < 0 ? -d : d;
 }
 
+/* Whether rank a is stronger than b (their order in cmp_rank). */
+static int stronger(const rank *a, const rank *b)
+{
+    return cmp_rank(a, b) < 0;
+}
+
+/* Keeps x among the k strongest ranks so far, top[0..*n) strongest first
+ * (a few per pair: insertion beats sorting every row). */
+static void offer(rank *top, size_t *n, size_t k, rank x)
+{
+    if (*n == k && !stronger(&x, &top[k - 1]))
+        return;
+    size_t i = *n < k ? (*n)++ : k - 1;
+    for (; i > 0 && stronger(&x, &top[i - 1]); i--)
+        top[i] = top[i - 1];
+    top[i] = x;
+}
+
 /* Ranks the m rows of one pair (by object, then time) into r, and marks
- * in keep[] the per_pair strongest. */
+ * in keep[] the per_pair strongest: found by insertion into r when
+ * per_pair is small, else by sorting all m. */
 static void choose(const chorus_coaction *e, size_t m, uint32_t per_pair, rank *r, uint8_t *keep)
 {
+    int few = per_pair <= 16;
+    size_t n = 0;
     for (size_t s = 0; s < m;) {
         size_t t = s, best = s;
         for (; t < m && e[t].object == e[s].object; t++)
             if (delay_of(&e[t]) < delay_of(&e[best]))
                 best = t;
-        for (size_t k = s; k < t; k++)
-            r[k] = (rank){k != best, (uint32_t)k, delay_of(&e[k])};
+        for (size_t k = s; k < t; k++) {
+            rank x = {k != best, (uint32_t)k, delay_of(&e[k])};
+            if (few)
+                offer(r, &n, per_pair, x);
+            else
+                r[k] = x;
+        }
         s = t;
     }
-    qsort(r, m, sizeof *r, cmp_rank);
+    if (!few)
+        qsort(r, m, sizeof *r, cmp_rank);
     memset(keep, 0, m);
     for (size_t k = 0; k < per_pair; k++)
         keep[r[k].pos] = 1;

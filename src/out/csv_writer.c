@@ -25,14 +25,21 @@ static int is_number(const char *p, size_t n)
     return digits;
 }
 
-int chorus_csv_field(FILE *out, const char *p, size_t n, unsigned flags)
+/* Whether the cell needs quotes; *formula: it also needs the apostrophe. */
+static int needs_quotes(const char *p, size_t n, unsigned flags, int *formula)
 {
-    int formula = (flags & CHORUS_CSV_NEUTRALISE) && n &&
-                  strchr("=+-@\t\r", p[0]) != NULL && !is_number(p, n);
-    int quote = formula;
+    *formula = (flags & CHORUS_CSV_NEUTRALISE) && n && strchr("=+-@\t\r", p[0]) != NULL &&
+               !is_number(p, n);
+    int quote = *formula;
     for (size_t i = 0; i < n && !quote; i++)
         quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
-    if (!quote)
+    return quote;
+}
+
+int chorus_csv_field(FILE *out, const char *p, size_t n, unsigned flags)
+{
+    int formula;
+    if (!needs_quotes(p, n, flags, &formula))
         return fwrite(p, 1, n, out) == n ? 0 : -1;
     if (putc('"', out) == EOF || (formula && putc('\'', out) == EOF))
         return -1;
@@ -46,6 +53,26 @@ int chorus_csv_field(FILE *out, const char *p, size_t n, unsigned flags)
     if (fwrite(p + start, 1, n - start, out) != n - start)
         return -1;
     return putc('"', out) == EOF ? -1 : 0;
+}
+
+size_t chorus_csv_cell(char *out, const char *p, size_t n, unsigned flags)
+{
+    int formula;
+    if (!needs_quotes(p, n, flags, &formula)) {
+        memcpy(out, p, n);
+        return n;
+    }
+    size_t k = 0;
+    out[k++] = '"';
+    if (formula)
+        out[k++] = '\'';
+    for (size_t i = 0; i < n; i++) {
+        out[k++] = p[i];
+        if (p[i] == '"')
+            out[k++] = '"';
+    }
+    out[k++] = '"';
+    return k;
 }
 
 int chorus_json_string(FILE *out, const char *p, size_t n)

@@ -10,6 +10,8 @@
 #include "core/radix_sort.h"
 #include "core/utf8.h"
 
+#include <chorus/output.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,28 +32,74 @@ typedef struct net {
     uint8_t *node; /* account is a node */
 } net;
 
-static void xml_text(FILE *f, const char *p, size_t n)
+/* Output through a large buffer: the files are hundreds of MB at 10 M
+ * posts, and one fwrite per MB costs far less than one stdio call a field. */
+#define SINK_BYTES ((size_t)1 << 20)
+
+typedef struct sink {
+    FILE *f;
+    char *p;
+    size_t len;
+    int failed;
+} sink;
+
+static void sink_flush(sink *o)
+{
+    if (o->len && fwrite(o->p, 1, o->len, o->f) != o->len)
+        o->failed = 1;
+    o->len = 0;
+}
+
+/* Room for n more bytes (n <= SINK_BYTES). */
+static char *room(sink *o, size_t n)
+{
+    if (o->len + n > SINK_BYTES)
+        sink_flush(o);
+    return o->p + o->len;
+}
+
+static void put(sink *o, const char *s, size_t n)
+{
+    while (n) {
+        size_t k = n < SINK_BYTES / 2 ? n : SINK_BYTES / 2;
+        memcpy(room(o, k), s, k);
+        o->len += k, s += k, n -= k;
+    }
+}
+
+#define PUT_LIT(o, s) put((o), (s), sizeof(s) - 1)
+
+static void put_u64(sink *o, uint64_t v)
+{
+    char *q = room(o, 24);
+    o->len += chorus_fmt_u64(q, v);
+}
+
+static void xml_text(sink *o, const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;
     for (size_t i = 0; i < n;) {
+        char *q = room(o, 8), *q0 = q;
         unsigned char ch = s[i];
         if (ch < 0x80) {
-            if (ch == '&') fputs("&amp;", f);
-            else if (ch == '<') fputs("&lt;", f);
-            else if (ch == '>') fputs("&gt;", f);
-            else if (ch == '"') fputs("&quot;", f);
-            else if (ch == '\'') fputs("&apos;", f);
-            else if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') fputs("\xEF\xBF\xBD", f);
-            else putc(ch, f);
+            if (ch == '&') memcpy(q, "&amp;", 5), q += 5;
+            else if (ch == '<') memcpy(q, "&lt;", 4), q += 4;
+            else if (ch == '>') memcpy(q, "&gt;", 4), q += 4;
+            else if (ch == '"') memcpy(q, "&quot;", 6), q += 6;
+            else if (ch == '\'') memcpy(q, "&apos;", 6), q += 6;
+            else if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') memcpy(q, "\xEF\xBF\xBD", 3), q += 3;
+            else *q++ = (char)ch;
+            o->len += (size_t)(q - q0);
             i++;
             continue;
         }
         size_t len = ch_utf8_seq(s + i, n - i);
         int nonchar = len == 3 && s[i] == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE;
         if (!len || nonchar)
-            fputs("\xEF\xBF\xBD", f);
+            memcpy(q, "\xEF\xBF\xBD", 3), q += 3;
         else
-            fwrite(s + i, 1, len, f);
+            memcpy(q, s + i, len), q += len;
+        o->len += (size_t)(q - q0);
         i += len ? len : 1;
     }
 }
@@ -86,13 +134,13 @@ static chorus_rc merge(chorus_ctx *ctx, net *g, size_t n, uint32_t n_acc)
     return rc;
 }
 
-static void signals_of(FILE *f, const net *g, const merged *m)
+static void signals_of(sink *o, const net *g, const merged *m)
 {
     for (uint32_t k = 0; k < m->count; k++) {
         const char *s = g->e[g->order[m->first + k]].signal;
         if (k)
-            putc(';', f);
-        xml_text(f, s, strlen(s));
+            put(o, ";", 1);
+        xml_text(o, s, strlen(s));
     }
 }
 
@@ -108,27 +156,40 @@ static int node_info(const net *g, uint32_t i, chorus_account_view *v, char *cre
     return 1;
 }
 
-static void gexf_nodes(FILE *f, const net *g, uint32_t n_acc)
+/* `id="nI"` and the like: a literal, then a number. */
+static void put_num(sink *o, const char *lit, size_t n, uint64_t v)
 {
-    fputs("<nodes>\n", f);
+    put(o, lit, n);
+    put_u64(o, v);
+}
+
+#define PUT_NUM(o, lit, v) put_num((o), (lit), sizeof(lit) - 1, (v))
+
+static void gexf_nodes(sink *o, const net *g, uint32_t n_acc)
+{
+    PUT_LIT(o, "<nodes>\n");
     chorus_account_view v;
     char created[32];
     for (uint32_t i = 0; i < n_acc; i++) {
         if (!node_info(g, i, &v, created))
             continue;
-        fprintf(f, "<node id=\"n%u\" label=\"", i);
-        xml_text(f, v.id.ptr, v.id.len);
-        fputs("\"><attvalues><attvalue for=\"0\" value=\"", f);
-        xml_text(f, v.screen_name.ptr, v.screen_name.len);
-        fprintf(f, "\"/><attvalue for=\"1\" value=\"%u\"/><attvalue for=\"2\" value=\"%s\"/>"
-                   "</attvalues></node>\n", v.n_posts, created);
+        PUT_NUM(o, "<node id=\"n", i);
+        PUT_LIT(o, "\" label=\"");
+        xml_text(o, v.id.ptr, v.id.len);
+        PUT_LIT(o, "\"><attvalues><attvalue for=\"0\" value=\"");
+        xml_text(o, v.screen_name.ptr, v.screen_name.len);
+        PUT_NUM(o, "\"/><attvalue for=\"1\" value=\"", v.n_posts);
+        PUT_LIT(o, "\"/><attvalue for=\"2\" value=\"");
+        put(o, created, strlen(created));
+        PUT_LIT(o, "\"/></attvalues></node>\n");
     }
-    fputs("</nodes>\n", f);
+    PUT_LIT(o, "</nodes>\n");
 }
 
-static void write_gexf(FILE *f, const net *g, uint32_t n_acc)
+static void write_gexf(sink *o, const net *g, uint32_t n_acc)
 {
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    char head[2048];
+    int n = snprintf(head, sizeof head, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n"
                "<meta><creator>chorus %s</creator><description>coordination network: account "
                "pairs that co-acted within the window</description></meta>\n"
@@ -140,22 +201,27 @@ static void write_gexf(FILE *f, const net *g, uint32_t n_acc)
                "<attribute id=\"1\" title=\"objects\" type=\"long\"/>"
                "<attribute id=\"2\" title=\"coactions\" type=\"long\"/></attributes>\n",
             CHORUS_VERSION);
-    gexf_nodes(f, g, n_acc);
-    fputs("<edges>\n", f);
+    put(o, head, n > 0 && (size_t)n < sizeof head ? (size_t)n : 0);
+    gexf_nodes(o, g, n_acc);
+    PUT_LIT(o, "<edges>\n");
     for (size_t i = 0; i < g->nm; i++) {
         const merged *m = &g->m[i];
-        fprintf(f, "<edge id=\"e%zu\" source=\"n%u\" target=\"n%u\" weight=\"%" PRIu64 "\">"
-                   "<attvalues><attvalue for=\"0\" value=\"", i, m->a, m->b, m->objects);
-        signals_of(f, g, m);
-        fprintf(f, "\"/><attvalue for=\"1\" value=\"%" PRIu64 "\"/><attvalue for=\"2\" value=\"%"
-                   PRIu64 "\"/></attvalues></edge>\n", m->objects, m->coactions);
+        PUT_NUM(o, "<edge id=\"e", i);
+        PUT_NUM(o, "\" source=\"n", m->a);
+        PUT_NUM(o, "\" target=\"n", m->b);
+        PUT_NUM(o, "\" weight=\"", m->objects);
+        PUT_LIT(o, "\"><attvalues><attvalue for=\"0\" value=\"");
+        signals_of(o, g, m);
+        PUT_NUM(o, "\"/><attvalue for=\"1\" value=\"", m->objects);
+        PUT_NUM(o, "\"/><attvalue for=\"2\" value=\"", m->coactions);
+        PUT_LIT(o, "\"/></attvalues></edge>\n");
     }
-    fputs("</edges>\n</graph>\n</gexf>\n", f);
+    PUT_LIT(o, "</edges>\n</graph>\n</gexf>\n");
 }
 
-static void write_graphml(FILE *f, const net *g, uint32_t n_acc)
+static void write_graphml(sink *o, const net *g, uint32_t n_acc)
 {
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    PUT_LIT(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
           "<key id=\"label\" for=\"node\" attr.name=\"label\" attr.type=\"string\"/>\n"
           "<key id=\"screen_name\" for=\"node\" attr.name=\"screen_name\" attr.type=\"string\"/>\n"
@@ -164,42 +230,55 @@ static void write_graphml(FILE *f, const net *g, uint32_t n_acc)
           "<key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n"
           "<key id=\"signals\" for=\"edge\" attr.name=\"signals\" attr.type=\"string\"/>\n"
           "<key id=\"coactions\" for=\"edge\" attr.name=\"coactions\" attr.type=\"long\"/>\n"
-          "<graph id=\"chorus\" edgedefault=\"undirected\">\n", f);
+          "<graph id=\"chorus\" edgedefault=\"undirected\">\n");
     chorus_account_view v;
     char created[32];
     for (uint32_t i = 0; i < n_acc; i++) {
         if (!node_info(g, i, &v, created))
             continue;
-        fprintf(f, "<node id=\"n%u\"><data key=\"label\">", i);
-        xml_text(f, v.id.ptr, v.id.len);
-        fputs("</data><data key=\"screen_name\">", f);
-        xml_text(f, v.screen_name.ptr, v.screen_name.len);
-        fprintf(f, "</data><data key=\"posts\">%u</data><data key=\"created\">%s</data></node>\n",
-                v.n_posts, created);
+        PUT_NUM(o, "<node id=\"n", i);
+        PUT_LIT(o, "\"><data key=\"label\">");
+        xml_text(o, v.id.ptr, v.id.len);
+        PUT_LIT(o, "</data><data key=\"screen_name\">");
+        xml_text(o, v.screen_name.ptr, v.screen_name.len);
+        PUT_NUM(o, "</data><data key=\"posts\">", v.n_posts);
+        PUT_LIT(o, "</data><data key=\"created\">");
+        put(o, created, strlen(created));
+        PUT_LIT(o, "</data></node>\n");
     }
     for (size_t i = 0; i < g->nm; i++) {
         const merged *m = &g->m[i];
-        fprintf(f, "<edge source=\"n%u\" target=\"n%u\"><data key=\"weight\">%" PRIu64
-                   "</data><data key=\"signals\">", m->a, m->b, m->objects);
-        signals_of(f, g, m);
-        fprintf(f, "</data><data key=\"coactions\">%" PRIu64 "</data></edge>\n", m->coactions);
+        PUT_NUM(o, "<edge source=\"n", m->a);
+        PUT_NUM(o, "\" target=\"n", m->b);
+        PUT_NUM(o, "\"><data key=\"weight\">", m->objects);
+        PUT_LIT(o, "</data><data key=\"signals\">");
+        signals_of(o, g, m);
+        PUT_NUM(o, "</data><data key=\"coactions\">", m->coactions);
+        PUT_LIT(o, "</data></edge>\n");
     }
-    fputs("</graph>\n</graphml>\n", f);
+    PUT_LIT(o, "</graph>\n</graphml>\n");
 }
 
 /* Writes through path.tmp-PID, renamed onto path when complete. */
 static chorus_rc write_file(chorus_ctx *ctx, const char *path, const net *g, uint32_t n_acc,
-                            void (*body)(FILE *, const net *, uint32_t))
+                            void (*body)(sink *, const net *, uint32_t))
 {
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return ch_error(ctx, CHORUS_EUSAGE, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
+    sink o = {NULL, ch_alloc(ctx, SINK_BYTES), 0, 0};
+    if (!o.p)
+        return ch_nomem(ctx);
+    o.f = fopen(tmp, "w");
+    if (!o.f) {
+        ch_free(ctx, o.p, SINK_BYTES);
         return ch_error(ctx, CHORUS_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    body(f, g, n_acc);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+    }
+    body(&o, g, n_acc);
+    sink_flush(&o);
+    ch_free(ctx, o.p, SINK_BYTES);
+    int bad = o.failed || ferror(o.f);
+    if (fclose(o.f) != 0 || bad || rename(tmp, path) != 0) {
         unlink(tmp);
         return ch_error(ctx, CHORUS_EIO, "%s: write failed: %s", path, strerror(errno));
     }
