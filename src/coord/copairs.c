@@ -2,8 +2,9 @@
  * copairs.c - co-action pairs over actions (see coord.h). Actions are
  * radix-sorted by (object, time); a window slides over each object's run,
  * so work follows the co-actions that exist, never all pairs of a run.
- * Pass 1 counts each account pair's objects and co-actions from packed
- * (a << 32 | b) keys; pass 2 collects delays only for pairs that pass.
+ * Each co-action becomes one 16-byte record (packed pair key, the two
+ * action indexes), the records are radix-sorted on the pair bits alone,
+ * and every pair's statistics come from its run of records in one scan.
  */
 #include <chorus/coord.h>
 
@@ -28,26 +29,6 @@ double chorus_copair_balance(const chorus_copair *p)
     uint32_t lo = p->part_a < p->part_b ? p->part_a : p->part_b;
     uint32_t hi = p->part_a < p->part_b ? p->part_b : p->part_a;
     return hi ? (double)lo / hi : 0.0;
-}
-
-/* Growable arrays of u64 keys with a u32 or record payload. */
-typedef struct u64vec {
-    uint64_t *v;
-    size_t n, cap;
-} u64vec;
-
-static chorus_rc push64(chorus_ctx *ctx, u64vec *a, uint64_t x)
-{
-    if (a->n == a->cap && ch_grow(ctx, (void **)&a->v, &a->cap, a->n + 1, sizeof *a->v))
-        return CHORUS_ENOMEM;
-    a->v[a->n++] = x;
-    return CHORUS_OK;
-}
-
-static void free64(chorus_ctx *ctx, u64vec *a)
-{
-    ch_free(ctx, a->v, a->cap * sizeof *a->v);
-    memset(a, 0, sizeof *a);
 }
 
 /* Stable sort by (object, time): by time first, then by object. */
@@ -85,41 +66,26 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
     return rc;
 }
 
-static inline uint64_t pair_key(uint32_t x, uint32_t y)
-{
-    return x < y ? ((uint64_t)x << 32) | y : ((uint64_t)y << 32) | x;
-}
-
-/* The state both passes share while walking object runs. */
+/* The state of one computation. A record's key is the pair packed in
+ * 2 * acc_bits bits (lower account high), its val the two action indexes
+ * (i << 32 | j, i before j in time). Records are made object by object,
+ * i then j ascending, and the sort is stable, so each pair's run of
+ * records comes in that order: by object, then time. */
 typedef struct walk {
     chorus_ctx *ctx;
     const chorus_action *a;
     size_t n;
     const chorus_copair_opts *o;
     chorus_copairs *out;
-    /* pass 1 */
-    u64vec local;          /* this object's co-action keys */
-    u64vec keys;           /* distinct (pair, object): pair keys */
-    uint32_t *cnt;         /* co-actions per (pair, object), parallel to keys */
-    size_t cnt_cap;
-    /* pass 2 */
-    const uint64_t *pass; /* keys of the pairs that passed, sorted */
-    size_t n_pass;
-    uint64_t *set;        /* the same keys, hashed (open addressing, 0 = empty) */
-    size_t set_mask;
-    unsigned set_shift;   /* 64 - log2(slots): the product's top bits pick a slot */
-    u64vec rec_keys;      /* one per co-action of a passing pair */
-    struct coact *rec;
-    size_t rec_cap;
+    unsigned acc_bits;
+    ch_kv *rec;
+    size_t n_rec, rec_cap;
+    uint32_t *objects;    /* of each passing pair, after select_pairs */
+    size_t n_pass, objects_cap;
     size_t skipped_cap;
 } walk;
 
-typedef struct coact {
-    int64_t first, last, delay;
-    uint32_t ia, ib; /* action indexes of the pair's lower and higher account */
-} coact;
-
-/* Records an object over the popularity bound (pass 1 only). */
+/* Records an object over the popularity bound. */
 static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
 {
     chorus_copairs *o = w->out;
@@ -131,242 +97,227 @@ static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
     return CHORUS_OK;
 }
 
-/* Pass 1 on one object's run [s, e): its distinct pair keys, each with
- * the number of co-actions, appended to w->keys / w->cnt. */
-static chorus_rc count_run(walk *w, size_t s, size_t e)
+/* The end of the object run that starts at s. */
+static size_t run_end(const walk *w, size_t s)
+{
+    size_t e = s + 1;
+    while (e < w->n && w->a[e].object == w->a[s].object)
+        e++;
+    return e;
+}
+
+static int over_bound(const walk *w, size_t s, size_t e)
+{
+    return w->o->max_object_actions && e - s > w->o->max_object_actions;
+}
+
+/* Action pairs within the window on [s, e), same accounts included: the
+ * records' bound, in time linear in the run (the window's end only moves
+ * forward). */
+static size_t window_pairs(const walk *w, size_t s, size_t e)
 {
     const chorus_action *a = w->a;
-    chorus_rc rc = CHORUS_OK;
-    w->local.n = 0;
-    for (size_t i = s; i < e && !rc; i++)
-        for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms && !rc; j++)
-            if (a[i].account != a[j].account)
-                rc = push64(w->ctx, &w->local, pair_key(a[i].account, a[j].account));
-    if (rc || (rc = ch_radix_sort_u64(w->ctx, w->local.v, NULL, w->local.n)))
-        return rc;
-    w->out->coactions_seen += w->local.n;
-    for (size_t i = 0; i < w->local.n;) {
-        size_t j = i;
-        while (j < w->local.n && w->local.v[j] == w->local.v[i])
+    size_t total = 0, j = s;
+    for (size_t i = s; i < e; i++) {
+        j = j > i ? j : i + 1;
+        while (j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms)
             j++;
-        if ((rc = push64(w->ctx, &w->keys, w->local.v[i])) ||
-            ch_grow(w->ctx, (void **)&w->cnt, &w->cnt_cap, w->keys.n, sizeof *w->cnt))
-            return rc ? rc : CHORUS_ENOMEM;
-        w->cnt[w->keys.n - 1] = (uint32_t)(j - i);
-        i = j;
+        total += j - i - 1;
     }
-    return CHORUS_OK;
+    return total;
 }
 
-static size_t slot_of(const walk *w, uint64_t key)
+/* Sets aside the runs over the bound and allocates the records of the
+ * others, at most one per action pair within the window. */
+static chorus_rc reserve(walk *w)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> w->set_shift);
-}
-
-/* Whether the pair passed: one hash probe (about one cache miss) per
- * co-action, where a binary search over millions of keys costs a dozen.
- * Key 0 never occurs: a pair's accounts differ, so its low half is > 0. */
-static int passes(const walk *w, uint64_t key)
-{
-    for (size_t i = slot_of(w, key);; i = (i + 1) & w->set_mask) {
-        if (w->set[i] == key)
-            return 1;
-        if (w->set[i] == 0)
-            return 0;
-    }
-}
-
-/* The hash set of the passing keys, at most half full. */
-static chorus_rc build_set(walk *w)
-{
-    size_t ns = 16;
-    w->set_shift = 60;
-    while (ns < 2 * w->n_pass + 2)
-        ns *= 2, w->set_shift--;
-    w->set = ch_calloc(w->ctx, ns * sizeof *w->set);
-    if (!w->set)
-        return ch_nomem(w->ctx);
-    w->set_mask = ns - 1;
-    for (size_t k = 0; k < w->n_pass; k++) {
-        size_t i = slot_of(w, w->pass[k]);
-        while (w->set[i])
-            i = (i + 1) & w->set_mask;
-        w->set[i] = w->pass[k];
-    }
-    return CHORUS_OK;
-}
-
-/* Pass 2 on one object's run: a record per co-action of a passing pair. */
-static chorus_rc collect_run(walk *w, size_t s, size_t e)
-{
-    const chorus_action *a = w->a;
-    for (size_t i = s; i < e; i++)
-        for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms; j++) {
-            if (a[i].account == a[j].account)
-                continue;
-            uint64_t key = pair_key(a[i].account, a[j].account);
-            if (!passes(w, key))
-                continue;
-            if (push64(w->ctx, &w->rec_keys, key) ||
-                ch_grow(w->ctx, (void **)&w->rec, &w->rec_cap, w->rec_keys.n, sizeof *w->rec))
+    size_t bound = 0;
+    for (size_t s = 0; s < w->n;) {
+        size_t e = run_end(w, s);
+        if (over_bound(w, s, e)) {
+            if (set_aside(w, w->a[s].object, e - s))
                 return CHORUS_ENOMEM;
-            int lower_first = a[i].account < a[j].account;
-            w->rec[w->rec_keys.n - 1] = (coact){a[i].time_ms, a[j].time_ms,
-                                                a[j].time_ms - a[i].time_ms,
-                                                (uint32_t)(lower_first ? i : j),
-                                                (uint32_t)(lower_first ? j : i)};
-        }
-    return CHORUS_OK;
-}
-
-/* Calls pass 1 or 2 on every object run, setting aside runs over the bound. */
-static chorus_rc walk_runs(walk *w, int pass)
-{
-    chorus_rc rc = CHORUS_OK;
-    for (size_t s = 0; s < w->n && !rc;) {
-        size_t e = s + 1;
-        while (e < w->n && w->a[e].object == w->a[s].object)
-            e++;
-        uint32_t bound = w->o->max_object_actions;
-        if (bound && e - s > bound)
-            rc = pass == 1 ? set_aside(w, w->a[s].object, e - s) : CHORUS_OK;
-        else
-            rc = pass == 1 ? count_run(w, s, e) : collect_run(w, s, e);
+        } else
+            bound += window_pairs(w, s, e);
         s = e;
     }
-    return rc;
+    w->rec_cap = bound ? bound : 1;
+    w->rec = ch_alloc(w->ctx, w->rec_cap * sizeof *w->rec);
+    return w->rec ? CHORUS_OK : ch_nomem(w->ctx);
 }
 
-/* After pass 1: the keys of pairs whose weight reaches min_weight, in key
- * order, with their object counts. */
-static chorus_rc select_pairs(walk *w, uint32_t **objects)
+/* One record per co-action (accounts differ) of each run in the bound. */
+static void make_records(walk *w)
 {
-    size_t n = w->keys.n;
-    uint32_t *idx = ch_alloc(w->ctx, (n ? n : 1) * sizeof *idx);
-    *objects = ch_alloc(w->ctx, (n ? n : 1) * sizeof **objects);
-    if (!idx || !*objects) {
-        ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
-        return ch_nomem(w->ctx);
+    const chorus_action *a = w->a;
+    for (size_t s = 0; s < w->n;) {
+        size_t e = run_end(w, s);
+        for (size_t i = s; i < e && !over_bound(w, s, e); i++)
+            for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms; j++) {
+                uint32_t x = a[i].account, y = a[j].account;
+                if (x == y)
+                    continue;
+                uint64_t key = x < y ? ((uint64_t)x << w->acc_bits) | y
+                                     : ((uint64_t)y << w->acc_bits) | x;
+                w->rec[w->n_rec++] = (ch_kv){key, (uint64_t)i << 32 | j};
+            }
+        s = e;
     }
-    for (size_t i = 0; i < n; i++)
-        idx[i] = (uint32_t)i;
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->keys.v, idx, n);
+    w->out->coactions_seen = w->n_rec;
+}
+
+#define AHEAD 16 /* records between a prefetch and its use */
+
+static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
+static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
+
+/* Distinct objects among the run r[0..m): its records come by object. */
+static uint32_t run_objects(const walk *w, const ch_kv *r, size_t m)
+{
+    uint32_t objects = 1, last = w->a[rec_i(&r[0])].object;
+    for (size_t k = 1; k < m; k++) {
+        uint32_t o = w->a[rec_i(&r[k])].object;
+        objects += o != last;
+        last = o;
+    }
+    return objects;
+}
+
+/* The end of the run of records with the key of r[s], prefetching the
+ * actions of the records ahead, whose objects the caller may look up. */
+static size_t rec_run_end(const walk *w, size_t s)
+{
+    size_t e = s + 1;
+    while (e < w->n_rec && w->rec[e].key == w->rec[s].key)
+        e++;
+    for (size_t k = s + AHEAD; k < e + AHEAD && k < w->n_rec; k++)
+        __builtin_prefetch(&w->a[rec_i(&w->rec[k])]);
+    return e;
+}
+
+/* Keeps the runs of the pairs whose weight reaches min_weight, moved to
+ * the front of the records in order, and their object counts. */
+static chorus_rc select_pairs(walk *w)
+{
     size_t kept = 0;
-    for (size_t i = 0; !rc && i < n;) {
-        size_t j = i;
-        uint64_t coactions = 0;
-        while (j < n && w->keys.v[j] == w->keys.v[i])
-            coactions += w->cnt[idx[j++]];
-        uint64_t weight = w->o->weight_coactions ? coactions : (uint64_t)(j - i);
+    uint32_t minw = w->o->min_weight;
+    for (size_t s = 0; s < w->n_rec;) {
+        size_t e = rec_run_end(w, s), m = e - s;
         w->out->pairs_seen++;
-        if (weight >= w->o->min_weight) {
-            w->keys.v[kept] = w->keys.v[i];
-            (*objects)[kept++] = (uint32_t)(j - i);
+        uint64_t weight = m;
+        uint32_t objects = 0;
+        if (m >= minw) { /* objects <= co-actions: below it, neither reaches min_weight */
+            objects = run_objects(w, w->rec + s, m);
+            weight = w->o->weight_coactions ? m : objects;
         }
-        i = j;
+        if (weight >= minw) {
+            if (ch_grow(w->ctx, (void **)&w->objects, &w->objects_cap, w->n_pass + 1,
+                        sizeof *w->objects))
+                return CHORUS_ENOMEM;
+            w->objects[w->n_pass++] = objects ? objects : run_objects(w, w->rec + s, m);
+            memmove(w->rec + kept, w->rec + s, m * sizeof *w->rec);
+            kept += m;
+        }
+        s = e;
     }
-    ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
-    w->pass = w->keys.v;
-    w->n_pass = kept;
-    return rc ? rc : build_set(w);
+    if (w->n_pass >= UINT32_MAX)
+        return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
+    void *p = ch_realloc(w->ctx, w->rec, w->rec_cap * sizeof *w->rec,
+                         (kept ? kept : 1) * sizeof *w->rec);
+    if (!p)
+        return ch_nomem(w->ctx);
+    w->rec = p;
+    w->n_rec = kept;
+    w->rec_cap = kept ? kept : 1;
+    return CHORUS_OK;
 }
 
-static int cmp_i64(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
-}
+/* Scratch of one pair: its delays, and a stamp per action (the pair's
+ * number + 1) so that each end's distinct actions count once. */
+typedef struct scratch {
+    uint64_t *delays;
+    size_t cap;
+    uint32_t *stamp;
+} scratch;
 
-/* Distinct values among v[0..n) (sorts v). */
-static size_t distinct(chorus_ctx *ctx, uint64_t *v, size_t n, chorus_rc *rc)
+/* Median delay, first and last time and balance of pair k from its run
+ * r[0..m), and its evidence rows when kept (space reserved). */
+static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p,
+                            scratch *sc)
 {
-    if ((*rc = ch_radix_sort_u64(ctx, v, NULL, n)))
-        return 0;
-    size_t d = n ? 1 : 0;
-    for (size_t i = 1; i < n; i++)
-        d += v[i] != v[i - 1];
-    return d;
-}
-
-/* One pair from its co-action records idx[s..e) (all the same key). */
-static chorus_rc make_pair(walk *w, const uint32_t *idx, size_t s, size_t e, chorus_copair *p,
-                           u64vec *scratch)
-{
-    size_t m = e - s;
-    if (ch_grow(w->ctx, (void **)&scratch->v, &scratch->cap, m, sizeof *scratch->v))
+    const chorus_action *a = w->a;
+    if (ch_grow(w->ctx, (void **)&sc->delays, &sc->cap, m, sizeof *sc->delays))
         return CHORUS_ENOMEM;
-    int64_t *delays = (int64_t *)scratch->v;
     p->first_ms = INT64_MAX;
     p->last_ms = INT64_MIN;
-    for (size_t k = 0; k < m; k++) {
-        const coact *c = &w->rec[idx[s + k]];
-        p->first_ms = c->first < p->first_ms ? c->first : p->first_ms;
-        p->last_ms = c->last > p->last_ms ? c->last : p->last_ms;
-        delays[k] = c->delay;
+    chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
+    for (size_t q = 0; q < m; q++) {
+        uint32_t i = rec_i(&r[q]), j = rec_j(&r[q]);
+        const chorus_action *ai = &a[i], *aj = &a[j];
+        p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
+        p->last_ms = aj->time_ms > p->last_ms ? aj->time_ms : p->last_ms;
+        /* delays are >= 0 (actions are in time order), so they sort as u64 */
+        sc->delays[q] = (uint64_t)(aj->time_ms - ai->time_ms);
+        int lower_first = ai->account < aj->account;
+        uint32_t ia = lower_first ? i : j, ib = lower_first ? j : i;
+        p->part_a += sc->stamp[ia] != k + 1; /* an action is at one end only */
+        p->part_b += sc->stamp[ib] != k + 1;
+        sc->stamp[ia] = sc->stamp[ib] = k + 1;
+        if (ev)
+            ev[q] = (chorus_coaction){k, ai->object, a[ia].time_ms, a[ib].time_ms};
     }
-    /* delays are >= 0 (actions are in time order), so they sort as u64 */
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, scratch->v, NULL, m);
-    if (rc)
-        return rc;
-    p->median_delay_ms = delays[(m - 1) / 2];
-    p->coactions = m;
-    for (size_t k = 0; k < m; k++)
-        scratch->v[k] = w->rec[idx[s + k]].ia;
-    p->part_a = (uint32_t)distinct(w->ctx, scratch->v, m, &rc);
-    for (size_t k = 0; !rc && k < m; k++)
-        scratch->v[k] = w->rec[idx[s + k]].ib;
-    if (!rc)
-        p->part_b = (uint32_t)distinct(w->ctx, scratch->v, m, &rc);
+    w->out->n_evidence += ev ? m : 0;
+    chorus_rc rc = ch_radix_sort_u64(w->ctx, sc->delays, NULL, m);
+    p->median_delay_ms = (int64_t)sc->delays[(m - 1) / 2];
     return rc;
 }
 
-/* The co-actions idx[s..e) of pair k, as evidence rows (space reserved). */
-static void add_evidence(walk *w, const uint32_t *idx, size_t s, size_t e, uint32_t k)
+/* Prefetches what pair_stats reads of the records [s, e). */
+static void prefetch_recs(const walk *w, const uint32_t *stamp, size_t s, size_t e)
 {
-    for (size_t i = s; i < e; i++) {
-        const coact *c = &w->rec[idx[i]];
-        w->out->evidence[w->out->n_evidence++] =
-            (chorus_coaction){k, w->a[c->ia].object, w->a[c->ia].time_ms, w->a[c->ib].time_ms};
+    for (size_t k = s; k < e && k < w->n_rec; k++) {
+        uint32_t i = rec_i(&w->rec[k]), j = rec_j(&w->rec[k]);
+        __builtin_prefetch(&w->a[i]);
+        __builtin_prefetch(&w->a[j]);
+        __builtin_prefetch(&stamp[i]);
+        __builtin_prefetch(&stamp[j]);
     }
 }
 
-/* After pass 2: one chorus_copair per passing pair, in key order. */
-static chorus_rc build_pairs(walk *w, const uint32_t *objects, const uint32_t *acts)
+/* After select_pairs: one chorus_copair per passing pair, in key order. */
+static chorus_rc build_pairs(walk *w, const uint32_t *acts)
 {
-    size_t n = w->rec_keys.n;
     chorus_copairs *o = w->out;
-    uint32_t *idx = ch_alloc(w->ctx, (n ? n : 1) * sizeof *idx);
-    o->pairs = ch_calloc(w->ctx, (w->n_pass ? w->n_pass : 1) * sizeof *o->pairs);
+    size_t n = w->n_rec, np = w->n_pass;
+    o->pairs = ch_calloc(w->ctx, (np ? np : 1) * sizeof *o->pairs);
     if (w->o->keep_evidence)
         o->evidence = ch_alloc(w->ctx, (n ? n : 1) * sizeof *o->evidence);
-    if (!idx || !o->pairs || (w->o->keep_evidence && !o->evidence)) {
-        ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
-        return ch_nomem(w->ctx);
-    }
-    for (size_t i = 0; i < n; i++)
-        idx[i] = (uint32_t)i;
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->rec_keys.v, idx, n);
-    u64vec scratch = {0};
+    scratch sc = {NULL, 0, ch_calloc(w->ctx, (w->n ? w->n : 1) * sizeof *sc.stamp)};
+    chorus_rc rc = CHORUS_OK;
+    if (!o->pairs || (w->o->keep_evidence && !o->evidence) || !sc.stamp)
+        rc = ch_nomem(w->ctx);
+    uint64_t mask = ((uint64_t)1 << w->acc_bits) - 1;
+    prefetch_recs(w, sc.stamp, 0, AHEAD);
     size_t k = 0;
-    for (size_t i = 0; !rc && i < n; k++) {
-        size_t j = i;
-        while (j < n && w->rec_keys.v[j] == w->rec_keys.v[i])
-            j++;
-        if (w->o->keep_evidence)
-            add_evidence(w, idx, i, j, (uint32_t)k);
+    for (size_t s = 0; !rc && s < n; k++) {
+        size_t e = s + 1;
+        while (e < n && w->rec[e].key == w->rec[s].key)
+            e++;
+        prefetch_recs(w, sc.stamp, s + AHEAD, e + AHEAD);
         chorus_copair *p = &o->pairs[k];
-        p->a = (uint32_t)(w->rec_keys.v[i] >> 32);
-        p->b = (uint32_t)w->rec_keys.v[i];
-        p->objects = objects[k];
+        p->a = (uint32_t)(w->rec[s].key >> w->acc_bits);
+        p->b = (uint32_t)(w->rec[s].key & mask);
+        p->objects = w->objects[k];
+        p->coactions = e - s;
         p->actions_a = acts[p->a];
         p->actions_b = acts[p->b];
         p->p_value = 1.0;
-        rc = make_pair(w, idx, i, j, p, &scratch);
-        i = j;
+        rc = pair_stats(w, w->rec + s, e - s, (uint32_t)k, p, &sc);
+        s = e;
     }
     o->n = k;
-    free64(w->ctx, &scratch);
-    ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
+    ch_free(w->ctx, sc.delays, sc.cap * sizeof *sc.delays);
+    ch_free(w->ctx, sc.stamp, (w->n ? w->n : 1) * sizeof *sc.stamp);
     return rc;
 }
 
@@ -387,14 +338,34 @@ static uint32_t *count_actions(chorus_ctx *ctx, const chorus_action *a, size_t n
     return c;
 }
 
-static void walk_free(walk *w)
+/* Records, sorted by pair, selected, then the pairs. */
+static chorus_rc pairs_of(walk *w, const uint32_t *acts, size_t n_acc)
 {
-    free64(w->ctx, &w->local);
-    free64(w->ctx, &w->keys);
-    free64(w->ctx, &w->rec_keys);
-    ch_free(w->ctx, w->cnt, w->cnt_cap * sizeof *w->cnt);
-    ch_free(w->ctx, w->rec, w->rec_cap * sizeof *w->rec);
-    ch_free(w->ctx, w->set, w->set ? (w->set_mask + 1) * sizeof *w->set : 0);
+    while (((size_t)1 << w->acc_bits) < n_acc)
+        w->acc_bits++;
+    chorus_rc rc = reserve(w);
+    if (!rc) {
+        make_records(w);
+        rc = ch_radix_sort_kv(w->ctx, w->rec, w->n_rec, 2 * w->acc_bits);
+    }
+    if (!rc)
+        rc = select_pairs(w);
+    return rc ? rc : build_pairs(w, acts);
+}
+
+/* Gives the skipped objects their exact size, so that free() knows it. */
+static chorus_rc fit_skipped(walk *w)
+{
+    chorus_copairs *out = w->out;
+    if (w->skipped_cap <= out->n_skipped)
+        return CHORUS_OK;
+    void *p = ch_realloc(w->ctx, out->skipped, w->skipped_cap * sizeof *out->skipped,
+                         (out->n_skipped ? out->n_skipped : 1) * sizeof *out->skipped);
+    if (!p)
+        return ch_nomem(w->ctx);
+    out->skipped = p;
+    w->skipped_cap = out->n_skipped;
+    return CHORUS_OK;
 }
 
 chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t n,
@@ -410,25 +381,17 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
         return ch_error(ctx, CHORUS_EUSAGE, "the co-action window must not be negative");
     walk w = {.ctx = ctx, .a = actions, .n = n, .o = opts, .out = out};
     size_t n_acc = 0;
-    uint32_t *objects = NULL, *acts = NULL;
+    uint32_t *acts = NULL;
     chorus_rc rc = sort_actions(ctx, actions, n);
     if (!rc && n && !(acts = count_actions(ctx, actions, n, &n_acc)))
         rc = CHORUS_ENOMEM;
-    if (!rc && !(rc = walk_runs(&w, 1)) && !(rc = select_pairs(&w, &objects)) &&
-        !(rc = walk_runs(&w, 2)))
-        rc = build_pairs(&w, objects, acts);
-    if (!rc && w.skipped_cap > out->n_skipped) { /* exact size, so free() knows it */
-        void *p = ch_realloc(ctx, out->skipped, w.skipped_cap * sizeof *out->skipped,
-                             (out->n_skipped ? out->n_skipped : 1) * sizeof *out->skipped);
-        if (p)
-            out->skipped = p;
-        else
-            rc = ch_nomem(ctx);
-        w.skipped_cap = out->n_skipped;
-    }
-    ch_free(ctx, objects, (w.keys.n ? w.keys.n : 1) * sizeof *objects);
+    if (!rc)
+        rc = pairs_of(&w, acts, n_acc);
+    if (!rc)
+        rc = fit_skipped(&w);
     ch_free(ctx, acts, n_acc * sizeof *acts);
-    walk_free(&w);
+    ch_free(ctx, w.rec, w.rec ? w.rec_cap * sizeof *w.rec : 0);
+    ch_free(ctx, w.objects, w.objects_cap * sizeof *w.objects);
     if (rc)
         chorus_copairs_free(ctx, out);
     return rc;
@@ -445,6 +408,12 @@ void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c)
 typedef struct spread {
     int64_t second, half; /* time to the second action; to half of the actions */
 } spread;
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
 
 static int cmp_second(const void *x, const void *y)
 {

@@ -4,6 +4,8 @@
  * puts every key in one bucket are skipped. Short arrays (the co-action
  * kernel sorts one per object and per pair) take an insertion sort in
  * place instead: no allocation, and stable like the radix passes.
+ * Records of a key and a payload sort in wider digits (up to 12 bits),
+ * as few as the keys' width needs: each pass moves 16 bytes a record.
  */
 #include "radix_sort.h"
 
@@ -80,5 +82,53 @@ chorus_rc ch_radix_sort_u64(chorus_ctx *ctx, uint64_t *keys, uint32_t *vals, siz
     ch_free(ctx, hist, 8 * sizeof *hist);
     ch_free(ctx, ktmp, n * sizeof *ktmp);
     ch_free(ctx, vtmp, n * sizeof *vtmp);
+    return CHORUS_OK;
+}
+
+#define KV_DIGIT 12
+
+/* One stable pass of r by the digit at shift into d, from its histogram. */
+static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, unsigned width,
+                       size_t *count)
+{
+    size_t sum = 0, nb = (size_t)1 << width, mask = nb - 1;
+    for (size_t b = 0; b < nb; b++) {
+        size_t c = count[b];
+        count[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        d[count[(r[i].key >> shift) & mask]++] = r[i];
+}
+
+chorus_rc ch_radix_sort_kv(chorus_ctx *ctx, ch_kv *r, size_t n, unsigned bits)
+{
+    unsigned passes = (bits + KV_DIGIT - 1) / KV_DIGIT;
+    if (n < 2 || !passes)
+        return CHORUS_OK;
+    unsigned width = (bits + passes - 1) / passes;
+    size_t nb = (size_t)1 << width, mask = nb - 1;
+    size_t *count = ch_calloc(ctx, passes * nb * sizeof *count);
+    ch_kv *tmp = ch_alloc(ctx, n * sizeof *tmp);
+    if (!count || !tmp) {
+        ch_free(ctx, count, passes * nb * sizeof *count);
+        ch_free(ctx, tmp, n * sizeof *tmp);
+        return ch_nomem(ctx);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (unsigned p = 0; p < passes; p++)
+            count[p * nb + ((r[i].key >> (p * width)) & mask)]++;
+    ch_kv *src = r, *dst = tmp;
+    for (unsigned p = 0; p < passes; p++) {
+        if (count[p * nb + ((r[0].key >> (p * width)) & mask)] == n)
+            continue; /* every key has the same digit here */
+        kv_scatter(src, dst, n, p * width, width, count + p * nb);
+        ch_kv *t = src;
+        src = dst, dst = t;
+    }
+    if (src != r)
+        memcpy(r, src, n * sizeof *r);
+    ch_free(ctx, count, passes * nb * sizeof *count);
+    ch_free(ctx, tmp, n * sizeof *tmp);
     return CHORUS_OK;
 }
