@@ -3,8 +3,9 @@
  * radix-sorted by (object, time); a window slides over each object's run,
  * so work follows the co-actions that exist, never all pairs of a run.
  * Each co-action becomes one 16-byte record (packed pair key, the two
- * action indexes), the records are radix-sorted on the pair bits alone,
- * and every pair's statistics come from its run of records in one scan.
+ * action indexes) written straight to the bucket of its pair's top bits;
+ * each bucket is radix-sorted on the remaining pair bits while it fits a
+ * cache, and every pair's statistics come from its run of records.
  */
 #include <chorus/coord.h>
 
@@ -31,22 +32,15 @@ double chorus_copair_balance(const chorus_copair *p)
     return hi ? (double)lo / hi : 0.0;
 }
 
-/* Stable sort by (object, time): by time first, then by object. */
-static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
+/* Stable sort by (object, time) in two sorts: by time, then by object. */
+static chorus_rc sort_actions_wide(chorus_ctx *ctx, chorus_action *a, size_t n, int64_t tmin)
 {
-    if (n < 2)
-        return CHORUS_OK;
-    if (n > UINT32_MAX)
-        return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
     uint64_t *keys = ch_alloc(ctx, n * sizeof *keys);
     uint32_t *idx = ch_alloc(ctx, n * sizeof *idx);
     chorus_action *tmp = ch_alloc(ctx, n * sizeof *tmp);
     chorus_rc rc = (!keys || !idx || !tmp) ? ch_nomem(ctx) : CHORUS_OK;
-    int64_t tmin = INT64_MAX;
-    for (size_t i = 0; !rc && i < n; i++)
-        tmin = a[i].time_ms < tmin ? a[i].time_ms : tmin;
     for (size_t i = 0; !rc && i < n; i++) {
-        keys[i] = (uint64_t)(a[i].time_ms - tmin);
+        keys[i] = (uint64_t)a[i].time_ms - (uint64_t)tmin;
         idx[i] = (uint32_t)i;
     }
     if (!rc)
@@ -66,23 +60,75 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
     return rc;
 }
 
+static unsigned bits_of(uint64_t v)
+{
+    unsigned b = 0;
+    while (b < 64 && (v >> b))
+        b++;
+    return b;
+}
+
+/* Stable sort by (object, time). When both fit one 64-bit key (object
+ * above the time since the first action), one sort of the actions as
+ * records; otherwise two. */
+static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
+{
+    if (n < 2)
+        return CHORUS_OK;
+    if (n > UINT32_MAX)
+        return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+    uint32_t omax = 0;
+    for (size_t i = 0; i < n; i++) {
+        tmin = a[i].time_ms < tmin ? a[i].time_ms : tmin;
+        tmax = a[i].time_ms > tmax ? a[i].time_ms : tmax;
+        omax = a[i].object > omax ? a[i].object : omax;
+    }
+    unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), bits = tb + bits_of(omax);
+    if (bits > 64 || tb == 64)
+        return sort_actions_wide(ctx, a, n, tmin);
+    ch_kv *r = ch_alloc(ctx, n * sizeof *r), *tmp = ch_alloc(ctx, n * sizeof *tmp);
+    size_t *counts = ch_alloc(ctx, CH_KV_COUNTS * sizeof *counts);
+    chorus_rc rc = (!r || !tmp || !counts) ? ch_nomem(ctx) : CHORUS_OK;
+    for (size_t i = 0; !rc && i < n; i++)
+        r[i] = (ch_kv){((uint64_t)a[i].object << tb) | ((uint64_t)a[i].time_ms - (uint64_t)tmin),
+                       a[i].account};
+    const ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
+    uint64_t tmask = ((uint64_t)1 << tb) - 1;
+    for (size_t i = 0; s && i < n; i++)
+        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> tb),
+                               (int64_t)((uint64_t)tmin + (s[i].key & tmask))};
+    ch_free(ctx, r, n * sizeof *r);
+    ch_free(ctx, tmp, n * sizeof *tmp);
+    ch_free(ctx, counts, CH_KV_COUNTS * sizeof *counts);
+    return rc;
+}
+
 /* The state of one computation. A record's key is the pair packed in
- * 2 * acc_bits bits (lower account high), its val the two action indexes
- * (i << 32 | j, i before j in time). Records are made object by object,
- * i then j ascending, and the sort is stable, so each pair's run of
- * records comes in that order: by object, then time. */
+ * 2 * acc_bits bits (lower account high), with the delay above it when
+ * it fits (delay_shift > 0), its val the two action indexes (i << 32 | j,
+ * i before j in time). Records go straight to the bucket of their pair's
+ * top bits, object by object, i then j ascending; each bucket is then
+ * sorted stably on the low bits while it fits a cache, so each pair's
+ * run of records comes by object, then time. The scans look actions up
+ * in a copy on huge pages (look): a record's actions are anywhere. */
 typedef struct walk {
     chorus_ctx *ctx;
     const chorus_action *a;
+    const chorus_action *look;
     size_t n;
     const chorus_copair_opts *o;
     chorus_copairs *out;
-    unsigned acc_bits;
-    ch_kv *rec;
-    size_t n_rec, rec_cap;
-    uint32_t *objects;    /* of each passing pair, after select_pairs */
-    size_t n_pass, objects_cap;
-    size_t skipped_cap;
+    const uint32_t *acts; /* actions per account */
+    unsigned acc_bits, delay_shift, low_bits;
+    uint64_t pair_mask;
+    size_t n_buckets, *start; /* bucket b is rec[start[b] .. start[b + 1]) */
+    ch_kv *rec, *tmp;         /* all records; scratch of the largest bucket */
+    size_t n_rec, n_tmp;
+    size_t *counts;           /* CH_KV_COUNTS */
+    uint32_t *stamp;          /* per action: the last pair (+ 1) it was counted in */
+    uint64_t *delays;
+    size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
 } walk;
 
 /* Records an object over the popularity bound. */
@@ -97,73 +143,80 @@ static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
     return CHORUS_OK;
 }
 
-/* The end of the object run that starts at s. */
-static size_t run_end(const walk *w, size_t s)
+static inline uint64_t rec_key(const walk *w, const chorus_action *a, size_t i, size_t j)
 {
-    size_t e = s + 1;
-    while (e < w->n && w->a[e].object == w->a[s].object)
-        e++;
-    return e;
+    uint32_t x = a[i].account, y = a[j].account;
+    uint64_t key = x < y ? ((uint64_t)x << w->acc_bits) | y : ((uint64_t)y << w->acc_bits) | x;
+    if (w->delay_shift)
+        key |= (uint64_t)(a[j].time_ms - a[i].time_ms) << w->delay_shift;
+    return key;
 }
 
-static int over_bound(const walk *w, size_t s, size_t e)
+static inline size_t bucket_of(const walk *w, uint64_t key)
 {
-    return w->o->max_object_actions && e - s > w->o->max_object_actions;
+    return (size_t)((key & w->pair_mask) >> w->low_bits);
 }
 
-/* Action pairs within the window on [s, e), same accounts included: the
- * records' bound, in time linear in the run (the window's end only moves
- * forward). */
-static size_t window_pairs(const walk *w, size_t s, size_t e)
+/* Walks the co-actions (accounts differ) of every object run within the
+ * bound: counts them per bucket, or (fill) writes them to their bucket,
+ * advancing pos. Counting sets the runs over the bound aside. */
+static chorus_rc walk_records(walk *w, size_t *pos, int fill)
 {
     const chorus_action *a = w->a;
-    size_t total = 0, j = s;
-    for (size_t i = s; i < e; i++) {
-        j = j > i ? j : i + 1;
-        while (j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms)
-            j++;
-        total += j - i - 1;
-    }
-    return total;
-}
-
-/* Sets aside the runs over the bound and allocates the records of the
- * others, at most one per action pair within the window. */
-static chorus_rc reserve(walk *w)
-{
-    size_t bound = 0;
     for (size_t s = 0; s < w->n;) {
-        size_t e = run_end(w, s);
-        if (over_bound(w, s, e)) {
-            if (set_aside(w, w->a[s].object, e - s))
+        size_t e = s + 1;
+        while (e < w->n && a[e].object == a[s].object)
+            e++;
+        uint32_t bound = w->o->max_object_actions;
+        if (bound && e - s > bound) {
+            if (!fill && set_aside(w, a[s].object, e - s))
                 return CHORUS_ENOMEM;
-        } else
-            bound += window_pairs(w, s, e);
-        s = e;
-    }
-    w->rec_cap = bound ? bound : 1;
-    w->rec = ch_alloc(w->ctx, w->rec_cap * sizeof *w->rec);
-    return w->rec ? CHORUS_OK : ch_nomem(w->ctx);
-}
-
-/* One record per co-action (accounts differ) of each run in the bound. */
-static void make_records(walk *w)
-{
-    const chorus_action *a = w->a;
-    for (size_t s = 0; s < w->n;) {
-        size_t e = run_end(w, s);
-        for (size_t i = s; i < e && !over_bound(w, s, e); i++)
+            s = e;
+            continue;
+        }
+        for (size_t i = s; i < e; i++)
             for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms; j++) {
-                uint32_t x = a[i].account, y = a[j].account;
-                if (x == y)
+                if (a[i].account == a[j].account)
                     continue;
-                uint64_t key = x < y ? ((uint64_t)x << w->acc_bits) | y
-                                     : ((uint64_t)y << w->acc_bits) | x;
-                w->rec[w->n_rec++] = (ch_kv){key, (uint64_t)i << 32 | j};
+                uint64_t key = rec_key(w, a, i, j);
+                size_t b = bucket_of(w, key);
+                if (fill)
+                    w->rec[pos[b]++] = (ch_kv){key, (uint64_t)i << 32 | j};
+                else
+                    pos[b + 1]++;
             }
         s = e;
     }
+    return CHORUS_OK;
+}
+
+/* Every co-action's record in its bucket, in the walk's order. */
+static chorus_rc make_records(walk *w)
+{
+    size_t nb = w->n_buckets;
+    w->start = ch_calloc(w->ctx, 2 * (nb + 1) * sizeof *w->start);
+    if (!w->start)
+        return ch_nomem(w->ctx);
+    size_t *pos = w->start + nb + 1;
+    chorus_rc rc = walk_records(w, w->start, 0);
+    for (size_t b = 0; !rc && b < nb; b++) {
+        size_t len = w->start[b + 1];
+        w->n_tmp = len > w->n_tmp ? len : w->n_tmp;
+        w->start[b + 1] += w->start[b];
+    }
+    w->n_rec = w->start[nb];
     w->out->coactions_seen = w->n_rec;
+    if (!rc) {
+        w->rec = ch_alloc(w->ctx, (w->n_rec ? w->n_rec : 1) * sizeof *w->rec);
+        w->tmp = ch_alloc(w->ctx, (w->n_tmp ? w->n_tmp : 1) * sizeof *w->tmp);
+        w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
+        if (!w->rec || !w->tmp || !w->counts)
+            return ch_nomem(w->ctx);
+        ch_hint_hugepages(w->rec, w->n_rec * sizeof *w->rec); /* written all over */
+        memcpy(pos, w->start, nb * sizeof *pos);
+        rc = walk_records(w, pos, 1);
+    }
+    return rc;
 }
 
 #define AHEAD 16 /* records between a prefetch and its use */
@@ -171,154 +224,171 @@ static void make_records(walk *w)
 static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
 static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
 
+/* Prefetches what the pairs' statistics read of the records r[s..e). */
+static void prefetch_recs(const walk *w, const ch_kv *r, size_t s, size_t e)
+{
+    for (size_t k = s; k < e; k++) {
+        uint32_t i = rec_i(&r[k]), j = rec_j(&r[k]);
+        __builtin_prefetch(&w->look[i]);
+        if (!w->delay_shift)
+            __builtin_prefetch(&w->look[j]);
+        __builtin_prefetch(&w->stamp[i]);
+        __builtin_prefetch(&w->stamp[j]);
+    }
+}
+
 /* Distinct objects among the run r[0..m): its records come by object. */
 static uint32_t run_objects(const walk *w, const ch_kv *r, size_t m)
 {
-    uint32_t objects = 1, last = w->a[rec_i(&r[0])].object;
+    uint32_t objects = 1, last = w->look[rec_i(&r[0])].object;
     for (size_t k = 1; k < m; k++) {
-        uint32_t o = w->a[rec_i(&r[k])].object;
+        uint32_t o = w->look[rec_i(&r[k])].object;
         objects += o != last;
         last = o;
     }
     return objects;
 }
 
-/* The end of the run of records with the key of r[s], prefetching the
- * actions of the records ahead, whose objects the caller may look up. */
-static size_t rec_run_end(const walk *w, size_t s)
+/* First and last time, median delay and balance of pair p (number k)
+ * from its run r[0..m), and its evidence rows when kept (space reserved). */
+static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
 {
-    size_t e = s + 1;
-    while (e < w->n_rec && w->rec[e].key == w->rec[s].key)
-        e++;
-    for (size_t k = s + AHEAD; k < e + AHEAD && k < w->n_rec; k++)
-        __builtin_prefetch(&w->a[rec_i(&w->rec[k])]);
-    return e;
-}
-
-/* Keeps the runs of the pairs whose weight reaches min_weight, moved to
- * the front of the records in order, and their object counts. */
-static chorus_rc select_pairs(walk *w)
-{
-    size_t kept = 0;
-    uint32_t minw = w->o->min_weight;
-    for (size_t s = 0; s < w->n_rec;) {
-        size_t e = rec_run_end(w, s), m = e - s;
-        w->out->pairs_seen++;
-        uint64_t weight = m;
-        uint32_t objects = 0;
-        if (m >= minw) { /* objects <= co-actions: below it, neither reaches min_weight */
-            objects = run_objects(w, w->rec + s, m);
-            weight = w->o->weight_coactions ? m : objects;
-        }
-        if (weight >= minw) {
-            if (ch_grow(w->ctx, (void **)&w->objects, &w->objects_cap, w->n_pass + 1,
-                        sizeof *w->objects))
-                return CHORUS_ENOMEM;
-            w->objects[w->n_pass++] = objects ? objects : run_objects(w, w->rec + s, m);
-            memmove(w->rec + kept, w->rec + s, m * sizeof *w->rec);
-            kept += m;
-        }
-        s = e;
-    }
-    if (w->n_pass >= UINT32_MAX)
-        return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    void *p = ch_realloc(w->ctx, w->rec, w->rec_cap * sizeof *w->rec,
-                         (kept ? kept : 1) * sizeof *w->rec);
-    if (!p)
-        return ch_nomem(w->ctx);
-    w->rec = p;
-    w->n_rec = kept;
-    w->rec_cap = kept ? kept : 1;
-    return CHORUS_OK;
-}
-
-/* Scratch of one pair: its delays, and a stamp per action (the pair's
- * number + 1) so that each end's distinct actions count once. */
-typedef struct scratch {
-    uint64_t *delays;
-    size_t cap;
-    uint32_t *stamp;
-} scratch;
-
-/* Median delay, first and last time and balance of pair k from its run
- * r[0..m), and its evidence rows when kept (space reserved). */
-static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p,
-                            scratch *sc)
-{
-    const chorus_action *a = w->a;
-    if (ch_grow(w->ctx, (void **)&sc->delays, &sc->cap, m, sizeof *sc->delays))
+    const chorus_action *a = w->look;
+    if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, m, sizeof *w->delays))
         return CHORUS_ENOMEM;
     p->first_ms = INT64_MAX;
     p->last_ms = INT64_MIN;
     chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
     for (size_t q = 0; q < m; q++) {
         uint32_t i = rec_i(&r[q]), j = rec_j(&r[q]);
-        const chorus_action *ai = &a[i], *aj = &a[j];
-        p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
-        p->last_ms = aj->time_ms > p->last_ms ? aj->time_ms : p->last_ms;
+        const chorus_action *ai = &a[i];
         /* delays are >= 0 (actions are in time order), so they sort as u64 */
-        sc->delays[q] = (uint64_t)(aj->time_ms - ai->time_ms);
-        int lower_first = ai->account < aj->account;
+        uint64_t delay = w->delay_shift ? r[q].key >> w->delay_shift
+                                        : (uint64_t)(a[j].time_ms - ai->time_ms);
+        int64_t tj = ai->time_ms + (int64_t)delay;
+        p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
+        p->last_ms = tj > p->last_ms ? tj : p->last_ms;
+        w->delays[q] = delay;
+        int lower_first = ai->account == p->a;
         uint32_t ia = lower_first ? i : j, ib = lower_first ? j : i;
-        p->part_a += sc->stamp[ia] != k + 1; /* an action is at one end only */
-        p->part_b += sc->stamp[ib] != k + 1;
-        sc->stamp[ia] = sc->stamp[ib] = k + 1;
+        p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
+        p->part_b += w->stamp[ib] != k + 1;
+        w->stamp[ia] = w->stamp[ib] = k + 1;
         if (ev)
-            ev[q] = (chorus_coaction){k, ai->object, a[ia].time_ms, a[ib].time_ms};
+            ev[q] = (chorus_coaction){k, ai->object, lower_first ? ai->time_ms : tj,
+                                      lower_first ? tj : ai->time_ms};
     }
     w->out->n_evidence += ev ? m : 0;
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, sc->delays, NULL, m);
-    p->median_delay_ms = (int64_t)sc->delays[(m - 1) / 2];
+    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->delays, NULL, m);
+    p->median_delay_ms = (int64_t)w->delays[(m - 1) / 2];
     return rc;
 }
 
-/* Prefetches what pair_stats reads of the records [s, e). */
-static void prefetch_recs(const walk *w, const uint32_t *stamp, size_t s, size_t e)
-{
-    for (size_t k = s; k < e && k < w->n_rec; k++) {
-        uint32_t i = rec_i(&w->rec[k]), j = rec_j(&w->rec[k]);
-        __builtin_prefetch(&w->a[i]);
-        __builtin_prefetch(&w->a[j]);
-        __builtin_prefetch(&stamp[i]);
-        __builtin_prefetch(&stamp[j]);
-    }
-}
-
-/* After select_pairs: one chorus_copair per passing pair, in key order. */
-static chorus_rc build_pairs(walk *w, const uint32_t *acts)
+/* Adds the pair of the run r[0..m) with its object count. */
+static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m, uint32_t objects)
 {
     chorus_copairs *o = w->out;
-    size_t n = w->n_rec, np = w->n_pass;
-    o->pairs = ch_calloc(w->ctx, (np ? np : 1) * sizeof *o->pairs);
-    if (w->o->keep_evidence)
-        o->evidence = ch_alloc(w->ctx, (n ? n : 1) * sizeof *o->evidence);
-    scratch sc = {NULL, 0, ch_calloc(w->ctx, (w->n ? w->n : 1) * sizeof *sc.stamp)};
+    if (o->n >= UINT32_MAX - 1)
+        return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
+    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
+        (w->o->keep_evidence && ch_grow(w->ctx, (void **)&o->evidence, &w->evidence_cap,
+                                        o->n_evidence + m, sizeof *o->evidence)))
+        return CHORUS_ENOMEM;
+    uint64_t pair = r[0].key & w->pair_mask;
+    chorus_copair *p = &o->pairs[o->n];
+    *p = (chorus_copair){.a = (uint32_t)(pair >> w->acc_bits),
+                         .b = (uint32_t)(pair & (((uint64_t)1 << w->acc_bits) - 1)),
+                         .objects = objects,
+                         .coactions = m,
+                         .p_value = 1.0};
+    p->actions_a = w->acts[p->a];
+    p->actions_b = w->acts[p->b];
+    return pair_stats(w, r, m, (uint32_t)o->n++, p);
+}
+
+/* Every pair of the sorted bucket r[0..n): counted, and added when its
+ * weight reaches min_weight. */
+static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
+{
+    uint32_t minw = w->o->min_weight;
     chorus_rc rc = CHORUS_OK;
-    if (!o->pairs || (w->o->keep_evidence && !o->evidence) || !sc.stamp)
-        rc = ch_nomem(w->ctx);
-    uint64_t mask = ((uint64_t)1 << w->acc_bits) - 1;
-    prefetch_recs(w, sc.stamp, 0, AHEAD);
-    size_t k = 0;
-    for (size_t s = 0; !rc && s < n; k++) {
+    prefetch_recs(w, r, 0, n < AHEAD ? n : AHEAD);
+    for (size_t s = 0; !rc && s < n;) {
+        uint64_t pair = r[s].key & w->pair_mask;
         size_t e = s + 1;
-        while (e < n && w->rec[e].key == w->rec[s].key)
+        while (e < n && (r[e].key & w->pair_mask) == pair)
             e++;
-        prefetch_recs(w, sc.stamp, s + AHEAD, e + AHEAD);
-        chorus_copair *p = &o->pairs[k];
-        p->a = (uint32_t)(w->rec[s].key >> w->acc_bits);
-        p->b = (uint32_t)(w->rec[s].key & mask);
-        p->objects = w->objects[k];
-        p->coactions = e - s;
-        p->actions_a = acts[p->a];
-        p->actions_b = acts[p->b];
-        p->p_value = 1.0;
-        rc = pair_stats(w, w->rec + s, e - s, (uint32_t)k, p, &sc);
+        size_t m = e - s;
+        prefetch_recs(w, r, s + AHEAD < n ? s + AHEAD : n, e + AHEAD < n ? e + AHEAD : n);
+        w->out->pairs_seen++;
+        if (m >= minw) { /* objects <= co-actions: below, neither weight reaches it */
+            uint32_t objects = run_objects(w, r + s, m);
+            if ((w->o->weight_coactions ? m : objects) >= minw)
+                rc = add_pair(w, r + s, m, objects);
+        }
         s = e;
     }
-    o->n = k;
-    ch_free(w->ctx, sc.delays, sc.cap * sizeof *sc.delays);
-    ch_free(w->ctx, sc.stamp, (w->n ? w->n : 1) * sizeof *sc.stamp);
     return rc;
+}
+
+/* The records' layout: pair bits, and the delay above them when it fits
+ * (a delay is at most the window and the span of all times); buckets of
+ * the pairs' top 12 bits. */
+static void layout(walk *w, size_t n_acc)
+{
+    w->acc_bits = n_acc ? bits_of(n_acc - 1) : 0;
+    unsigned pair_bits = 2 * w->acc_bits;
+    w->pair_mask = pair_bits < 64 ? ((uint64_t)1 << pair_bits) - 1 : UINT64_MAX;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < w->n; i++) {
+        lo = w->a[i].time_ms < lo ? w->a[i].time_ms : lo;
+        hi = w->a[i].time_ms > hi ? w->a[i].time_ms : hi;
+    }
+    uint64_t span = w->n ? (uint64_t)hi - (uint64_t)lo : 0;
+    uint64_t most = (uint64_t)w->o->window_ms < span ? (uint64_t)w->o->window_ms : span;
+    w->delay_shift = pair_bits && pair_bits + bits_of(most) <= 64 ? pair_bits : 0;
+    unsigned top = pair_bits < 12 ? pair_bits : 12;
+    w->low_bits = pair_bits - top;
+    w->n_buckets = (size_t)1 << top;
+}
+
+/* The pairs of the actions, bucket by bucket. */
+static chorus_rc pairs_of(walk *w, size_t n_acc)
+{
+    layout(w, n_acc);
+    size_t n_look = w->n ? w->n : 1;
+    chorus_action *look = ch_alloc(w->ctx, n_look * sizeof *look);
+    w->stamp = ch_calloc(w->ctx, n_look * sizeof *w->stamp);
+    if (!look || !w->stamp) {
+        ch_free(w->ctx, look, n_look * sizeof *look);
+        return ch_nomem(w->ctx);
+    }
+    ch_hint_hugepages(look, n_look * sizeof *look);
+    ch_hint_hugepages(w->stamp, n_look * sizeof *w->stamp);
+    memcpy(look, w->a, w->n * sizeof *look);
+    w->look = look;
+    chorus_rc rc = make_records(w);
+    for (size_t b = 0; !rc && b < w->n_buckets; b++) {
+        size_t s = w->start[b], len = w->start[b + 1] - s;
+        const ch_kv *r = ch_radix_sort_kv(w->rec + s, w->tmp, len, w->low_bits, w->counts);
+        rc = bucket_pairs(w, r, len);
+    }
+    ch_free(w->ctx, look, n_look * sizeof *look);
+    return rc;
+}
+
+/* Shrinks a grown array to n elements (1 when empty), so free() knows its size. */
+static chorus_rc fit(chorus_ctx *ctx, void **p, size_t *cap, size_t n, size_t elem)
+{
+    size_t want = n ? n : 1;
+    if (*cap == want && *p)
+        return CHORUS_OK;
+    void *q = *p ? ch_realloc(ctx, *p, *cap * elem, want * elem) : ch_calloc(ctx, want * elem);
+    if (!q)
+        return ch_nomem(ctx);
+    *p = q;
+    *cap = want;
+    return CHORUS_OK;
 }
 
 /* Actions per account (index up to the largest account seen). */
@@ -338,34 +408,27 @@ static uint32_t *count_actions(chorus_ctx *ctx, const chorus_action *a, size_t n
     return c;
 }
 
-/* Records, sorted by pair, selected, then the pairs. */
-static chorus_rc pairs_of(walk *w, const uint32_t *acts, size_t n_acc)
+static void walk_free(walk *w)
 {
-    while (((size_t)1 << w->acc_bits) < n_acc)
-        w->acc_bits++;
-    chorus_rc rc = reserve(w);
-    if (!rc) {
-        make_records(w);
-        rc = ch_radix_sort_kv(w->ctx, w->rec, w->n_rec, 2 * w->acc_bits);
-    }
-    if (!rc)
-        rc = select_pairs(w);
-    return rc ? rc : build_pairs(w, acts);
+    size_t n_look = w->n ? w->n : 1;
+    ch_free(w->ctx, w->start, w->start ? 2 * (w->n_buckets + 1) * sizeof *w->start : 0);
+    ch_free(w->ctx, w->rec, w->rec ? (w->n_rec ? w->n_rec : 1) * sizeof *w->rec : 0);
+    ch_free(w->ctx, w->tmp, w->tmp ? (w->n_tmp ? w->n_tmp : 1) * sizeof *w->tmp : 0);
+    ch_free(w->ctx, w->counts, w->counts ? CH_KV_COUNTS * sizeof *w->counts : 0);
+    ch_free(w->ctx, w->stamp, w->stamp ? n_look * sizeof *w->stamp : 0);
+    ch_free(w->ctx, w->delays, w->delays_cap * sizeof *w->delays);
 }
 
-/* Gives the skipped objects their exact size, so that free() knows it. */
-static chorus_rc fit_skipped(walk *w)
+/* Fixes the result's arrays to their exact sizes. */
+static chorus_rc fit_all(walk *w)
 {
-    chorus_copairs *out = w->out;
-    if (w->skipped_cap <= out->n_skipped)
-        return CHORUS_OK;
-    void *p = ch_realloc(w->ctx, out->skipped, w->skipped_cap * sizeof *out->skipped,
-                         (out->n_skipped ? out->n_skipped : 1) * sizeof *out->skipped);
-    if (!p)
-        return ch_nomem(w->ctx);
-    out->skipped = p;
-    w->skipped_cap = out->n_skipped;
-    return CHORUS_OK;
+    chorus_copairs *o = w->out;
+    chorus_rc rc = fit(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n, sizeof *o->pairs);
+    if (!rc && w->o->keep_evidence)
+        rc = fit(w->ctx, (void **)&o->evidence, &w->evidence_cap, o->n_evidence, sizeof *o->evidence);
+    if (!rc && w->skipped_cap > o->n_skipped)
+        rc = fit(w->ctx, (void **)&o->skipped, &w->skipped_cap, o->n_skipped, sizeof *o->skipped);
+    return rc;
 }
 
 chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t n,
@@ -385,15 +448,17 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
     chorus_rc rc = sort_actions(ctx, actions, n);
     if (!rc && n && !(acts = count_actions(ctx, actions, n, &n_acc)))
         rc = CHORUS_ENOMEM;
+    w.acts = acts;
     if (!rc)
-        rc = pairs_of(&w, acts, n_acc);
+        rc = pairs_of(&w, n_acc);
+    walk_free(&w);
     if (!rc)
-        rc = fit_skipped(&w);
+        rc = fit_all(&w);
     ch_free(ctx, acts, n_acc * sizeof *acts);
-    ch_free(ctx, w.rec, w.rec ? w.rec_cap * sizeof *w.rec : 0);
-    ch_free(ctx, w.objects, w.objects_cap * sizeof *w.objects);
-    if (rc)
+    if (rc) {
+        w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap, w.out->n_skipped = w.skipped_cap;
         chorus_copairs_free(ctx, out);
+    }
     return rc;
 }
 

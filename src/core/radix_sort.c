@@ -4,8 +4,9 @@
  * puts every key in one bucket are skipped. Short arrays (the co-action
  * kernel sorts one per object and per pair) take an insertion sort in
  * place instead: no allocation, and stable like the radix passes.
- * Records of a key and a payload sort in wider digits (up to 12 bits),
- * as few as the keys' width needs: each pass moves 16 bytes a record.
+ * Records of a key and a payload sort on the key's low bits only, in
+ * digits of up to 11 bits (8 for arrays that fit a cache), in buffers
+ * the caller owns: the co-action kernel sorts thousands of buckets.
  */
 #include "radix_sort.h"
 
@@ -85,7 +86,17 @@ chorus_rc ch_radix_sort_u64(chorus_ctx *ctx, uint64_t *keys, uint32_t *vals, siz
     return CHORUS_OK;
 }
 
-#define KV_DIGIT 12
+/* Records whose keys agree on the sorted bits keep their order. */
+static void kv_insertion(ch_kv *r, size_t n, uint64_t mask)
+{
+    for (size_t i = 1; i < n; i++) {
+        ch_kv x = r[i];
+        size_t j = i;
+        for (; j > 0 && (r[j - 1].key & mask) > (x.key & mask); j--)
+            r[j] = r[j - 1];
+        r[j] = x;
+    }
+}
 
 /* One stable pass of r by the digit at shift into d, from its histogram. */
 static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, unsigned width,
@@ -101,34 +112,30 @@ static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, unsig
         d[count[(r[i].key >> shift) & mask]++] = r[i];
 }
 
-chorus_rc ch_radix_sort_kv(chorus_ctx *ctx, ch_kv *r, size_t n, unsigned bits)
+ch_kv *ch_radix_sort_kv(ch_kv *r, ch_kv *tmp, size_t n, unsigned bits, size_t *counts)
 {
-    unsigned passes = (bits + KV_DIGIT - 1) / KV_DIGIT;
-    if (n < 2 || !passes)
-        return CHORUS_OK;
-    unsigned width = (bits + passes - 1) / passes;
-    size_t nb = (size_t)1 << width, mask = nb - 1;
-    size_t *count = ch_calloc(ctx, passes * nb * sizeof *count);
-    ch_kv *tmp = ch_alloc(ctx, n * sizeof *tmp);
-    if (!count || !tmp) {
-        ch_free(ctx, count, passes * nb * sizeof *count);
-        ch_free(ctx, tmp, n * sizeof *tmp);
-        return ch_nomem(ctx);
+    uint64_t mask = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    if (n < SMALL) {
+        kv_insertion(r, n, mask);
+        return r;
     }
+    unsigned most = n < ((size_t)1 << 16) ? 8 : 11; /* small arrays: small histograms */
+    unsigned passes = (bits + most - 1) / most;
+    if (!passes)
+        return r;
+    unsigned width = (bits + passes - 1) / passes;
+    size_t nb = (size_t)1 << width, dmask = nb - 1;
+    memset(counts, 0, passes * nb * sizeof *counts);
     for (size_t i = 0; i < n; i++)
         for (unsigned p = 0; p < passes; p++)
-            count[p * nb + ((r[i].key >> (p * width)) & mask)]++;
+            counts[p * nb + ((r[i].key >> (p * width)) & dmask)]++;
     ch_kv *src = r, *dst = tmp;
     for (unsigned p = 0; p < passes; p++) {
-        if (count[p * nb + ((r[0].key >> (p * width)) & mask)] == n)
+        if (counts[p * nb + ((r[0].key >> (p * width)) & dmask)] == n)
             continue; /* every key has the same digit here */
-        kv_scatter(src, dst, n, p * width, width, count + p * nb);
+        kv_scatter(src, dst, n, p * width, width, counts + p * nb);
         ch_kv *t = src;
         src = dst, dst = t;
     }
-    if (src != r)
-        memcpy(r, src, n * sizeof *r);
-    ch_free(ctx, count, passes * nb * sizeof *count);
-    ch_free(ctx, tmp, n * sizeof *tmp);
-    return CHORUS_OK;
+    return src;
 }

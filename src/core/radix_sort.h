@@ -17,10 +17,14 @@ typedef struct ch_kv {
     uint64_t key, val;
 } ch_kv;
 
-/* Sorts r[0..n) stably by the low `bits` bits of key (higher bits must be
- * 0), in as few passes of up to 12 bits as cover them: big arrays of
- * narrow keys (packed account pairs) with a payload, in few passes.
- * Needs n * 16 bytes of scratch from the ctx allocator. */
-chorus_rc ch_radix_sort_kv(chorus_ctx *ctx, ch_kv *r, size_t n, unsigned bits);
+/* Counts ch_radix_sort_kv needs, for any n and bits. */
+#define CH_KV_COUNTS (6 * 2048)
+
+/* Sorts r[0..n) stably by the low `bits` bits of key (the higher bits
+ * ride along unsorted), in as few passes as cover them: big arrays of
+ * narrow keys (packed account pairs) with a payload. tmp[0..n) is
+ * scratch and counts holds CH_KV_COUNTS; nothing is allocated. Returns
+ * the array that holds the result, r or tmp. */
+ch_kv *ch_radix_sort_kv(ch_kv *r, ch_kv *tmp, size_t n, unsigned bits, size_t *counts);
 
 #endif
