@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static const char usage[] =
@@ -260,6 +261,15 @@ static int dump_pairs(const chorus_copairs *p, const char *path)
     return fclose(f) ? -1 : 0;
 }
 
+/* User and system CPU seconds of the process so far. */
+static void usage_s(double *user, double *sys)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    *user = (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6;
+    *sys = (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
+}
+
 /* The co-action kernel alone on acts (reordered), timed; its result
  * written to dump when that is not NULL. */
 static int run_pairs(chorus_ctx *ctx, chorus_action *acts, size_t n, const chorus_copair_opts *o,
@@ -268,17 +278,21 @@ static int run_pairs(chorus_ctx *ctx, chorus_action *acts, size_t n, const choru
     chorus_copairs p;
     the_heap.peak = the_heap.now;
     size_t before = the_heap.now;
+    double u0, s0, u1, s1;
+    usage_s(&u0, &s0);
     double w0 = now_s(), c0 = cpu_s();
     if (chorus_copairs_compute(ctx, acts, n, o, &p))
         return fprintf(stderr, "export_actions: %s\n", chorus_errmsg(ctx)), 2;
     double w1 = now_s(), c1 = cpu_s();
+    usage_s(&u1, &s1);
     uint64_t weight = 0;
     for (size_t i = 0; i < p.n; i++)
         weight += p.pairs[i].objects;
     fprintf(stderr, "export_actions: pairs %zu weight_sum %" PRIu64 " coactions_seen %" PRIu64 " pairs_seen %" PRIu64
-           " set_aside %zu kernel_wall_s %.3f kernel_cpu_s %.3f kernel_peak_mb %.1f\n",
-           p.n, weight, p.coactions_seen, p.pairs_seen, p.n_skipped, w1 - w0, c1 - c0,
-           (double)(the_heap.peak - before) / (1 << 20));
+           " set_aside %zu kernel_wall_s %.3f kernel_cpu_s %.3f (user %.3f sys %.3f)"
+           " kernel_peak_mb %.1f\n",
+           p.n, weight, p.coactions_seen, p.pairs_seen, p.n_skipped, w1 - w0, c1 - c0, u1 - u0,
+           s1 - s0, (double)(the_heap.peak - before) / (1 << 20));
     int bad = dump && dump_pairs(&p, dump);
     if (bad)
         fprintf(stderr, "export_actions: cannot write %s\n", dump);

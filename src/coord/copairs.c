@@ -90,6 +90,10 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
     ch_kv *r = ch_alloc(ctx, n * sizeof *r), *tmp = ch_alloc(ctx, n * sizeof *tmp);
     size_t *counts = ch_alloc(ctx, CH_KV_COUNTS * sizeof *counts);
     chorus_rc rc = (!r || !tmp || !counts) ? ch_nomem(ctx) : CHORUS_OK;
+    if (!rc) {
+        ch_hint_hugepages(r, n * sizeof *r);
+        ch_hint_hugepages(tmp, n * sizeof *tmp);
+    }
     for (size_t i = 0; !rc && i < n; i++)
         r[i] = (ch_kv){((uint64_t)a[i].object << tb) | ((uint64_t)a[i].time_ms - (uint64_t)tmin),
                        a[i].account};
@@ -190,6 +194,18 @@ static chorus_rc walk_records(walk *w, size_t *pos, int fill)
     return CHORUS_OK;
 }
 
+/* ch_grow for the result's big arrays, on huge pages: a fault per 4 KB
+ * page costs more than the rows written to it. */
+static chorus_rc grow_huge(chorus_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t old = *cap;
+    if (ch_grow(ctx, p, cap, need, elem))
+        return CHORUS_ENOMEM;
+    if (*cap != old)
+        ch_hint_hugepages(*p, *cap * elem);
+    return CHORUS_OK;
+}
+
 /* Every co-action's record in its bucket, in the walk's order. */
 static chorus_rc make_records(walk *w)
 {
@@ -213,6 +229,9 @@ static chorus_rc make_records(walk *w)
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
         ch_hint_hugepages(w->rec, w->n_rec * sizeof *w->rec); /* written all over */
+        if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
+                                             w->n_rec, sizeof *w->out->evidence))
+            return CHORUS_ENOMEM;
         memcpy(pos, w->start, nb * sizeof *pos);
         rc = walk_records(w, pos, 1);
     }
@@ -224,16 +243,13 @@ static chorus_rc make_records(walk *w)
 static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
 static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
 
-/* Prefetches what the pairs' statistics read of the records r[s..e). */
+/* Prefetches the actions of the records r[s..e). */
 static void prefetch_recs(const walk *w, const ch_kv *r, size_t s, size_t e)
 {
     for (size_t k = s; k < e; k++) {
-        uint32_t i = rec_i(&r[k]), j = rec_j(&r[k]);
-        __builtin_prefetch(&w->look[i]);
+        __builtin_prefetch(&w->look[rec_i(&r[k])]);
         if (!w->delay_shift)
-            __builtin_prefetch(&w->look[j]);
-        __builtin_prefetch(&w->stamp[i]);
-        __builtin_prefetch(&w->stamp[j]);
+            __builtin_prefetch(&w->look[rec_j(&r[k])]);
     }
 }
 
@@ -249,13 +265,70 @@ static uint32_t run_objects(const walk *w, const ch_kv *r, size_t m)
     return objects;
 }
 
-/* First and last time, median delay and balance of pair p (number k)
- * from its run r[0..m), and its evidence rows when kept (space reserved). */
+/* Whether the pair of the run r[0..m) reaches min_weight. Objects are at
+ * most the co-actions; a run comes by object, so one whose first and last
+ * records share the object has one: most runs are decided from two
+ * actions at most. */
+static int passes(const walk *w, const ch_kv *r, size_t m)
+{
+    uint32_t minw = w->o->min_weight;
+    if (m < minw)
+        return 0;
+    if (w->o->weight_coactions || minw <= 1)
+        return 1;
+    if (w->look[rec_i(&r[0])].object == w->look[rec_i(&r[m - 1])].object)
+        return 0;
+    return minw == 2 || run_objects(w, r, m) >= minw;
+}
+
+#define FEW 16 /* runs up to this long count distinct actions by comparing */
+
+/* Distinct values among v[0..m), m <= FEW. */
+static uint32_t distinct_few(const uint32_t *v, size_t m)
+{
+    uint32_t d = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t k = 0;
+        while (k < q && v[k] != v[q])
+            k++;
+        d += k == q;
+    }
+    return d;
+}
+
+/* The lower median of d[0..m) (reordered): a radix select, 8 bits at a
+ * time from the top, keeping only the values of the bucket that holds it. */
+static uint64_t median_of(uint64_t *d, size_t m)
+{
+    size_t rank = (m - 1) / 2, n = m;
+    uint64_t top = 0;
+    for (size_t q = 0; q < n; q++)
+        top |= d[q];
+    for (int shift = (int)((bits_of(top) + 7) / 8) * 8 - 8; shift >= 0 && n > 1; shift -= 8) {
+        size_t count[256] = {0}, below = 0, b = 0;
+        for (size_t q = 0; q < n; q++)
+            count[(d[q] >> shift) & 0xff]++;
+        while (below + count[b] <= rank)
+            below += count[b++];
+        size_t kept = 0;
+        for (size_t q = 0; q < n; q++)
+            if (((d[q] >> shift) & 0xff) == b)
+                d[kept++] = d[q];
+        n = kept, rank -= below;
+    }
+    return d[rank]; /* the values left agree on every digit */
+}
+
+/* Objects, first and last time, median delay and balance of pair p (number k)
+ * from its run r[0..m), and its evidence rows when kept (space reserved).
+ * Distinct actions at each end: by comparing in short runs, by stamps
+ * (the pair's number + 1 on each action) in long ones. */
 static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
 {
     const chorus_action *a = w->look;
     if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, m, sizeof *w->delays))
         return CHORUS_ENOMEM;
+    uint32_t ends[2 * FEW];
     p->first_ms = INT64_MAX;
     p->last_ms = INT64_MIN;
     chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
@@ -266,39 +339,46 @@ static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, choru
         uint64_t delay = w->delay_shift ? r[q].key >> w->delay_shift
                                         : (uint64_t)(a[j].time_ms - ai->time_ms);
         int64_t tj = ai->time_ms + (int64_t)delay;
+        p->objects += q == 0 || ai->object != a[rec_i(&r[q - 1])].object;
         p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
         p->last_ms = tj > p->last_ms ? tj : p->last_ms;
         w->delays[q] = delay;
         int lower_first = ai->account == p->a;
         uint32_t ia = lower_first ? i : j, ib = lower_first ? j : i;
-        p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
-        p->part_b += w->stamp[ib] != k + 1;
-        w->stamp[ia] = w->stamp[ib] = k + 1;
+        if (m <= FEW) {
+            ends[q] = ia, ends[FEW + q] = ib;
+        } else {
+            if (q + AHEAD < m)
+                __builtin_prefetch(&w->stamp[rec_j(&r[q + AHEAD])]);
+            p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
+            p->part_b += w->stamp[ib] != k + 1;
+            w->stamp[ia] = w->stamp[ib] = k + 1;
+        }
         if (ev)
             ev[q] = (chorus_coaction){k, ai->object, lower_first ? ai->time_ms : tj,
                                       lower_first ? tj : ai->time_ms};
     }
+    if (m <= FEW)
+        p->part_a = distinct_few(ends, m), p->part_b = distinct_few(ends + FEW, m);
     w->out->n_evidence += ev ? m : 0;
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->delays, NULL, m);
-    p->median_delay_ms = (int64_t)w->delays[(m - 1) / 2];
-    return rc;
+    p->median_delay_ms = (int64_t)median_of(w->delays, m);
+    return CHORUS_OK;
 }
 
-/* Adds the pair of the run r[0..m) with its object count. */
-static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m, uint32_t objects)
+/* Adds the pair of the run r[0..m). */
+static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
 {
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
     if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
-        (w->o->keep_evidence && ch_grow(w->ctx, (void **)&o->evidence, &w->evidence_cap,
-                                        o->n_evidence + m, sizeof *o->evidence)))
+        (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
+                                          o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
     uint64_t pair = r[0].key & w->pair_mask;
     chorus_copair *p = &o->pairs[o->n];
     *p = (chorus_copair){.a = (uint32_t)(pair >> w->acc_bits),
                          .b = (uint32_t)(pair & (((uint64_t)1 << w->acc_bits) - 1)),
-                         .objects = objects,
                          .coactions = m,
                          .p_value = 1.0};
     p->actions_a = w->acts[p->a];
@@ -310,7 +390,6 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m, uint32_t objects)
  * weight reaches min_weight. */
 static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
 {
-    uint32_t minw = w->o->min_weight;
     chorus_rc rc = CHORUS_OK;
     prefetch_recs(w, r, 0, n < AHEAD ? n : AHEAD);
     for (size_t s = 0; !rc && s < n;) {
@@ -321,11 +400,8 @@ static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
         size_t m = e - s;
         prefetch_recs(w, r, s + AHEAD < n ? s + AHEAD : n, e + AHEAD < n ? e + AHEAD : n);
         w->out->pairs_seen++;
-        if (m >= minw) { /* objects <= co-actions: below, neither weight reaches it */
-            uint32_t objects = run_objects(w, r + s, m);
-            if ((w->o->weight_coactions ? m : objects) >= minw)
-                rc = add_pair(w, r + s, m, objects);
-        }
+        if (passes(w, r + s, m))
+            rc = add_pair(w, r + s, m);
         s = e;
     }
     return rc;
