@@ -68,15 +68,30 @@ static unsigned bits_of(uint64_t v)
     return b;
 }
 
+/* A copy of a[0..n) on huge pages (at least one element). */
+static chorus_rc copy_look(chorus_ctx *ctx, const chorus_action *a, size_t n, chorus_action **look)
+{
+    *look = ch_alloc(ctx, (n ? n : 1) * sizeof **look);
+    if (!*look)
+        return ch_nomem(ctx);
+    ch_hint_hugepages(*look, n * sizeof **look);
+    memcpy(*look, a, n * sizeof *a);
+    return CHORUS_OK;
+}
+
+_Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer holds the look-up copy");
+
 /* Stable sort by (object, time). When both fit one 64-bit key (object
  * above the time since the first action), one sort of the actions as
- * records; otherwise two. */
-static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
+ * records; otherwise two. With look, also a copy of the sorted actions
+ * on huge pages (max(n, 1) elements), in the sort's buffer when it has
+ * one: memory already paged in. */
+static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **look)
 {
-    if (n < 2)
-        return CHORUS_OK;
     if (n > UINT32_MAX)
         return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
+    if (n < 2)
+        return look ? copy_look(ctx, a, n, look) : CHORUS_OK;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
     uint32_t omax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -85,8 +100,10 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
         omax = a[i].object > omax ? a[i].object : omax;
     }
     unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), bits = tb + bits_of(omax);
-    if (bits > 64 || tb == 64)
-        return sort_actions_wide(ctx, a, n, tmin);
+    if (bits > 64 || tb == 64) {
+        chorus_rc rc = sort_actions_wide(ctx, a, n, tmin);
+        return rc || !look ? rc : copy_look(ctx, a, n, look);
+    }
     ch_kv *r = ch_alloc(ctx, n * sizeof *r), *tmp = ch_alloc(ctx, n * sizeof *tmp);
     size_t *counts = ch_alloc(ctx, CH_KV_COUNTS * sizeof *counts);
     chorus_rc rc = (!r || !tmp || !counts) ? ch_nomem(ctx) : CHORUS_OK;
@@ -97,13 +114,19 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
     for (size_t i = 0; !rc && i < n; i++)
         r[i] = (ch_kv){((uint64_t)a[i].object << tb) | ((uint64_t)a[i].time_ms - (uint64_t)tmin),
                        a[i].account};
-    const ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
+    ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
     uint64_t tmask = ((uint64_t)1 << tb) - 1;
-    for (size_t i = 0; s && i < n; i++)
+    chorus_action *copy = look ? (chorus_action *)s : NULL; /* each record read, then replaced */
+    for (size_t i = 0; s && i < n; i++) {
         a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> tb),
                                (int64_t)((uint64_t)tmin + (s[i].key & tmask))};
-    ch_free(ctx, r, n * sizeof *r);
-    ch_free(ctx, tmp, n * sizeof *tmp);
+        if (copy)
+            copy[i] = a[i];
+    }
+    if (copy)
+        *look = copy;
+    ch_free(ctx, r == (ch_kv *)copy ? NULL : r, n * sizeof *r);
+    ch_free(ctx, tmp == (ch_kv *)copy ? NULL : tmp, n * sizeof *tmp);
     ch_free(ctx, counts, CH_KV_COUNTS * sizeof *counts);
     return rc;
 }
@@ -433,23 +456,16 @@ static chorus_rc pairs_of(walk *w, size_t n_acc)
 {
     layout(w, n_acc);
     size_t n_look = w->n ? w->n : 1;
-    chorus_action *look = ch_alloc(w->ctx, n_look * sizeof *look);
     w->stamp = ch_calloc(w->ctx, n_look * sizeof *w->stamp);
-    if (!look || !w->stamp) {
-        ch_free(w->ctx, look, n_look * sizeof *look);
+    if (!w->stamp)
         return ch_nomem(w->ctx);
-    }
-    ch_hint_hugepages(look, n_look * sizeof *look);
     ch_hint_hugepages(w->stamp, n_look * sizeof *w->stamp);
-    memcpy(look, w->a, w->n * sizeof *look);
-    w->look = look;
     chorus_rc rc = make_records(w);
     for (size_t b = 0; !rc && b < w->n_buckets; b++) {
         size_t s = w->start[b], len = w->start[b + 1] - s;
         const ch_kv *r = ch_radix_sort_kv(w->rec + s, w->tmp, len, w->low_bits, w->counts);
         rc = bucket_pairs(w, r, len);
     }
-    ch_free(w->ctx, look, n_look * sizeof *look);
     return rc;
 }
 
@@ -521,16 +537,19 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
     walk w = {.ctx = ctx, .a = actions, .n = n, .o = opts, .out = out};
     size_t n_acc = 0;
     uint32_t *acts = NULL;
-    chorus_rc rc = sort_actions(ctx, actions, n);
+    chorus_action *look = NULL;
+    chorus_rc rc = sort_actions(ctx, actions, n, &look);
     if (!rc && n && !(acts = count_actions(ctx, actions, n, &n_acc)))
         rc = CHORUS_ENOMEM;
     w.acts = acts;
+    w.look = look;
     if (!rc)
         rc = pairs_of(&w, n_acc);
     walk_free(&w);
     if (!rc)
         rc = fit_all(&w);
     ch_free(ctx, acts, n_acc * sizeof *acts);
+    ch_free(ctx, look, (n ? n : 1) * sizeof *look);
     if (rc) {
         w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap, w.out->n_skipped = w.skipped_cap;
         chorus_copairs_free(ctx, out);
@@ -564,7 +583,7 @@ static int cmp_second(const void *x, const void *y)
 
 chorus_rc chorus_window_auto(chorus_ctx *ctx, chorus_action *actions, size_t n, int64_t *window_ms)
 {
-    chorus_rc rc = sort_actions(ctx, actions, n);
+    chorus_rc rc = sort_actions(ctx, actions, n, NULL);
     spread *sp = rc ? NULL : ch_alloc(ctx, (n ? n : 1) * sizeof *sp);
     if (!rc && !sp)
         rc = ch_nomem(ctx);
