@@ -266,10 +266,17 @@ static chorus_rc make_records(walk *w)
 static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
 static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
 
-/* Prefetches the actions of the records r[s..e). */
-static void prefetch_recs(const walk *w, const ch_kv *r, size_t s, size_t e)
+/* Prefetches the actions of the records r[s..e) of the sorted bucket
+ * r[0..n), but those of runs of one record when min_weight leaves them
+ * out unread (most runs: the bandwidth goes to the others). */
+static void prefetch_recs(const walk *w, const ch_kv *r, size_t n, size_t s, size_t e)
 {
+    int singles = w->o->min_weight >= 2;
     for (size_t k = s; k < e; k++) {
+        uint64_t pair = r[k].key & w->pair_mask;
+        if (singles && (k == 0 || (r[k - 1].key & w->pair_mask) != pair) &&
+            (k + 1 == n || (r[k + 1].key & w->pair_mask) != pair))
+            continue;
         __builtin_prefetch(&w->look[rec_i(&r[k])]);
         if (!w->delay_shift)
             __builtin_prefetch(&w->look[rec_j(&r[k])]);
@@ -319,11 +326,22 @@ static uint32_t distinct_few(const uint32_t *v, size_t m)
     return d;
 }
 
-/* The lower median of d[0..m) (reordered): a radix select, 8 bits at a
- * time from the top, keeping only the values of the bucket that holds it. */
+/* The lower median of d[0..m) (reordered): short arrays by insertion
+ * sort, longer ones by a radix select, 8 bits at a time from the top,
+ * keeping only the values of the bucket that holds it. */
 static uint64_t median_of(uint64_t *d, size_t m)
 {
     size_t rank = (m - 1) / 2, n = m;
+    if (m <= 32) {
+        for (size_t q = 1; q < m; q++) {
+            uint64_t x = d[q];
+            size_t k = q;
+            for (; k > 0 && d[k - 1] > x; k--)
+                d[k] = d[k - 1];
+            d[k] = x;
+        }
+        return d[rank];
+    }
     uint64_t top = 0;
     for (size_t q = 0; q < n; q++)
         top |= d[q];
@@ -414,14 +432,14 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
 static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
 {
     chorus_rc rc = CHORUS_OK;
-    prefetch_recs(w, r, 0, n < AHEAD ? n : AHEAD);
+    prefetch_recs(w, r, n, 0, n < AHEAD ? n : AHEAD);
     for (size_t s = 0; !rc && s < n;) {
         uint64_t pair = r[s].key & w->pair_mask;
         size_t e = s + 1;
         while (e < n && (r[e].key & w->pair_mask) == pair)
             e++;
         size_t m = e - s;
-        prefetch_recs(w, r, s + AHEAD < n ? s + AHEAD : n, e + AHEAD < n ? e + AHEAD : n);
+        prefetch_recs(w, r, n, s + AHEAD < n ? s + AHEAD : n, e + AHEAD < n ? e + AHEAD : n);
         w->out->pairs_seen++;
         if (passes(w, r + s, m))
             rc = add_pair(w, r + s, m);
