@@ -5,7 +5,7 @@
  * kernel sorts one per object and per pair) take an insertion sort in
  * place instead: no allocation, and stable like the radix passes.
  * Records of a key and a payload sort on the key's low bits only, in
- * digits of up to 11 bits (8 for arrays that fit a cache), in buffers
+ * digits of 8 to 12 bits (by the array's size), in buffers
  * the caller owns: the co-action kernel sorts thousands of buckets.
  */
 #include "radix_sort.h"
@@ -119,7 +119,9 @@ ch_kv *ch_radix_sort_kv(ch_kv *r, ch_kv *tmp, size_t n, unsigned bits, size_t *c
         kv_insertion(r, n, mask);
         return r;
     }
-    unsigned most = n < ((size_t)1 << 16) ? 8 : 11; /* small arrays: small histograms */
+    /* Histograms no bigger than the array; a cache's worth of records
+     * in 12-bit digits, a bigger array in 11 (fewer cache misses). */
+    unsigned most = n < ((size_t)1 << 12) ? 8 : n < ((size_t)1 << 18) ? 12 : 11;
     unsigned passes = (bits + most - 1) / most;
     if (!passes)
         return r;

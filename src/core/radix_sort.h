@@ -18,7 +18,7 @@ typedef struct ch_kv {
 } ch_kv;
 
 /* Counts ch_radix_sort_kv needs, for any n and bits. */
-#define CH_KV_COUNTS (6 * 2048)
+#define CH_KV_COUNTS (6 * 4096)
 
 /* Sorts r[0..n) stably by the low `bits` bits of key (the higher bits
  * ride along unsorted), in as few passes as cover them: big arrays of
