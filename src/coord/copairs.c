@@ -12,6 +12,7 @@
 #include "core/ctx.h"
 #include "core/radix_sort.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,7 +252,6 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
-        ch_hint_hugepages(w->rec, w->n_rec * sizeof *w->rec); /* written all over */
         if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
                                              w->n_rec, sizeof *w->out->evidence))
             return CHORUS_ENOMEM;
@@ -326,22 +326,43 @@ static uint32_t distinct_few(const uint32_t *v, size_t m)
     return d;
 }
 
-/* The lower median of d[0..m) (reordered): short arrays by insertion
- * sort, longer ones by a radix select, 8 bits at a time from the top,
- * keeping only the values of the bucket that holds it. */
+/* The element of rank k in d[0..m) (reordered), m small: quickselect
+ * (Hoare's partition around the middle element). */
+static uint64_t select_small(uint64_t *d, size_t m, size_t k)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)m - 1, want = (ptrdiff_t)k;
+    while (lo < hi) {
+        uint64_t pivot = d[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (d[i] < pivot)
+                i++;
+            while (d[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = d[i];
+                d[i++] = d[j];
+                d[j--] = t;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            break; /* between the parts: equal to the pivot */
+    }
+    return d[want];
+}
+
+/* The lower median of d[0..m) (reordered): short arrays by quickselect,
+ * longer ones by a radix select, 8 bits at a time from the top, keeping
+ * only the values of the bucket that holds it (linear, whatever the data). */
 static uint64_t median_of(uint64_t *d, size_t m)
 {
     size_t rank = (m - 1) / 2, n = m;
-    if (m <= 32) {
-        for (size_t q = 1; q < m; q++) {
-            uint64_t x = d[q];
-            size_t k = q;
-            for (; k > 0 && d[k - 1] > x; k--)
-                d[k] = d[k - 1];
-            d[k] = x;
-        }
-        return d[rank];
-    }
+    if (m <= 64)
+        return select_small(d, m, rank);
     uint64_t top = 0;
     for (size_t q = 0; q < n; q++)
         top |= d[q];
