@@ -76,7 +76,8 @@ static chorus_rc copy_look(chorus_ctx *ctx, const chorus_action *a, size_t n, ch
     if (!*look)
         return ch_nomem(ctx);
     ch_hint_hugepages(*look, n * sizeof **look);
-    memcpy(*look, a, n * sizeof *a);
+    if (n) /* a may be NULL then */
+        memcpy(*look, a, n * sizeof *a);
     return CHORUS_OK;
 }
 

@@ -333,6 +333,24 @@ static void test_early_crowd_pair_fails_selection(void)
     CHECK(p.p_value > 0.5);
 }
 
+/* No actions, and one action: no pairs, and the result is still freeable. */
+static void test_no_or_one_action(void)
+{
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.keep_evidence = 1;
+    chorus_copairs c;
+    CHECK_INT(chorus_copairs_compute(ctx, NULL, 0, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n, 0);
+    CHECK_INT(c.n_evidence, 0);
+    chorus_copairs_free(ctx, &c);
+    chorus_action one[] = {{A, 1, S(5)}};
+    CHECK_INT(chorus_copairs_compute(ctx, one, 1, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n, 0);
+    CHECK_INT(c.coactions_seen, 0);
+    chorus_copairs_free(ctx, &c);
+}
+
 static void test_popular_object_set_aside(void)
 {
     chorus_action a[40];
@@ -633,6 +651,7 @@ int main(void)
     RUN(test_case_repeated_action);
     RUN(test_case_min_weight);
     RUN(test_popular_object_set_aside);
+    RUN(test_no_or_one_action);
     RUN(test_evidence);
     RUN(test_evidence_cap);
     RUN(test_window_auto);
