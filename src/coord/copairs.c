@@ -172,23 +172,34 @@ static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
     return CHORUS_OK;
 }
 
-static inline uint64_t rec_key(const walk *w, const chorus_action *a, size_t i, size_t j)
+/* The co-actions (accounts differ) of the object run [s, e): counted per
+ * bucket, or (fill) written to their bucket, advancing pos. The layout in
+ * locals: the stores through pos could otherwise alias it. */
+static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
 {
-    uint32_t x = a[i].account, y = a[j].account;
-    uint64_t key = x < y ? ((uint64_t)x << w->acc_bits) | y : ((uint64_t)y << w->acc_bits) | x;
-    if (w->delay_shift)
-        key |= (uint64_t)(a[j].time_ms - a[i].time_ms) << w->delay_shift;
-    return key;
+    const chorus_action *a = w->a;
+    const int64_t window = w->o->window_ms;
+    const unsigned acc = w->acc_bits, dshift = w->delay_shift, low = w->low_bits;
+    ch_kv *rec = w->rec;
+    for (size_t i = s; i < e; i++)
+        for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= window; j++) {
+            uint32_t x = a[i].account, y = a[j].account;
+            if (x == y)
+                continue;
+            uint64_t pair = x < y ? ((uint64_t)x << acc) | y : ((uint64_t)y << acc) | x;
+            size_t b = (size_t)(pair >> low);
+            if (!fill) {
+                pos[b + 1]++;
+                continue;
+            }
+            uint64_t key = dshift ? pair | (uint64_t)(a[j].time_ms - a[i].time_ms) << dshift : pair;
+            rec[pos[b]++] = (ch_kv){key, (uint64_t)i << 32 | j};
+        }
 }
 
-static inline size_t bucket_of(const walk *w, uint64_t key)
-{
-    return (size_t)((key & w->pair_mask) >> w->low_bits);
-}
-
-/* Walks the co-actions (accounts differ) of every object run within the
- * bound: counts them per bucket, or (fill) writes them to their bucket,
- * advancing pos. Counting sets the runs over the bound aside. */
+/* Walks every object run within the bound: counts its co-actions per
+ * bucket, or (fill) writes them to their bucket. Counting sets the runs
+ * over the bound aside. */
 static chorus_rc walk_records(walk *w, size_t *pos, int fill)
 {
     const chorus_action *a = w->a;
@@ -200,20 +211,10 @@ static chorus_rc walk_records(walk *w, size_t *pos, int fill)
         if (bound && e - s > bound) {
             if (!fill && set_aside(w, a[s].object, e - s))
                 return CHORUS_ENOMEM;
-            s = e;
-            continue;
-        }
-        for (size_t i = s; i < e; i++)
-            for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms; j++) {
-                if (a[i].account == a[j].account)
-                    continue;
-                uint64_t key = rec_key(w, a, i, j);
-                size_t b = bucket_of(w, key);
-                if (fill)
-                    w->rec[pos[b]++] = (ch_kv){key, (uint64_t)i << 32 | j};
-                else
-                    pos[b + 1]++;
-            }
+        } else if (fill)
+            walk_run(w, s, e, pos, 1);
+        else
+            walk_run(w, s, e, pos, 0);
         s = e;
     }
     return CHORUS_OK;
