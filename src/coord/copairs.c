@@ -2,14 +2,17 @@
  * copairs.c - co-action pairs over actions (see coord.h). Actions are
  * radix-sorted by (object, time); a window slides over each object's run,
  * so work follows the co-actions that exist, never all pairs of a run.
- * Pass 1 counts each account pair's objects and co-actions from packed
- * (a << 32 | b) keys; pass 2 collects delays only for pairs that pass.
+ * Each co-action becomes one 16-byte record (packed pair key, the two
+ * action indexes) written straight to the bucket of its pair's top bits;
+ * each bucket is radix-sorted on the remaining pair bits while it fits a
+ * cache, and every pair's statistics come from its run of records.
  */
 #include <chorus/coord.h>
 
 #include "core/ctx.h"
 #include "core/radix_sort.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,42 +33,15 @@ double chorus_copair_balance(const chorus_copair *p)
     return hi ? (double)lo / hi : 0.0;
 }
 
-/* Growable arrays of u64 keys with a u32 or record payload. */
-typedef struct u64vec {
-    uint64_t *v;
-    size_t n, cap;
-} u64vec;
-
-static chorus_rc push64(chorus_ctx *ctx, u64vec *a, uint64_t x)
+/* Stable sort by (object, time) in two sorts: by time, then by object. */
+static chorus_rc sort_actions_wide(chorus_ctx *ctx, chorus_action *a, size_t n, int64_t tmin)
 {
-    if (a->n == a->cap && ch_grow(ctx, (void **)&a->v, &a->cap, a->n + 1, sizeof *a->v))
-        return CHORUS_ENOMEM;
-    a->v[a->n++] = x;
-    return CHORUS_OK;
-}
-
-static void free64(chorus_ctx *ctx, u64vec *a)
-{
-    ch_free(ctx, a->v, a->cap * sizeof *a->v);
-    memset(a, 0, sizeof *a);
-}
-
-/* Stable sort by (object, time): by time first, then by object. */
-static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
-{
-    if (n < 2)
-        return CHORUS_OK;
-    if (n > UINT32_MAX)
-        return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
     uint64_t *keys = ch_alloc(ctx, n * sizeof *keys);
     uint32_t *idx = ch_alloc(ctx, n * sizeof *idx);
     chorus_action *tmp = ch_alloc(ctx, n * sizeof *tmp);
     chorus_rc rc = (!keys || !idx || !tmp) ? ch_nomem(ctx) : CHORUS_OK;
-    int64_t tmin = INT64_MAX;
-    for (size_t i = 0; !rc && i < n; i++)
-        tmin = a[i].time_ms < tmin ? a[i].time_ms : tmin;
     for (size_t i = 0; !rc && i < n; i++) {
-        keys[i] = (uint64_t)(a[i].time_ms - tmin);
+        keys[i] = (uint64_t)a[i].time_ms - (uint64_t)tmin;
         idx[i] = (uint32_t)i;
     }
     if (!rc)
@@ -85,41 +61,106 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n)
     return rc;
 }
 
-static inline uint64_t pair_key(uint32_t x, uint32_t y)
+static unsigned bits_of(uint64_t v)
 {
-    return x < y ? ((uint64_t)x << 32) | y : ((uint64_t)y << 32) | x;
+    unsigned b = 0;
+    while (b < 64 && (v >> b))
+        b++;
+    return b;
 }
 
-/* The state both passes share while walking object runs. */
+/* A copy of a[0..n) on huge pages (at least one element). */
+static chorus_rc copy_look(chorus_ctx *ctx, const chorus_action *a, size_t n, chorus_action **look)
+{
+    *look = ch_alloc(ctx, (n ? n : 1) * sizeof **look);
+    if (!*look)
+        return ch_nomem(ctx);
+    ch_hint_hugepages(*look, n * sizeof **look);
+    if (n) /* a may be NULL then */
+        memcpy(*look, a, n * sizeof *a);
+    return CHORUS_OK;
+}
+
+_Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer holds the look-up copy");
+
+/* Stable sort by (object, time). When both fit one 64-bit key (object
+ * above the time since the first action), one sort of the actions as
+ * records; otherwise two. With look, also a copy of the sorted actions
+ * on huge pages (max(n, 1) elements), in the sort's buffer when it has
+ * one: memory already paged in. */
+static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **look)
+{
+    if (n > UINT32_MAX)
+        return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
+    if (n < 2)
+        return look ? copy_look(ctx, a, n, look) : CHORUS_OK;
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+    uint32_t omax = 0;
+    for (size_t i = 0; i < n; i++) {
+        tmin = a[i].time_ms < tmin ? a[i].time_ms : tmin;
+        tmax = a[i].time_ms > tmax ? a[i].time_ms : tmax;
+        omax = a[i].object > omax ? a[i].object : omax;
+    }
+    unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), bits = tb + bits_of(omax);
+    if (bits > 64 || tb == 64) {
+        chorus_rc rc = sort_actions_wide(ctx, a, n, tmin);
+        return rc || !look ? rc : copy_look(ctx, a, n, look);
+    }
+    ch_kv *r = ch_alloc(ctx, n * sizeof *r), *tmp = ch_alloc(ctx, n * sizeof *tmp);
+    size_t *counts = ch_alloc(ctx, CH_KV_COUNTS * sizeof *counts);
+    chorus_rc rc = (!r || !tmp || !counts) ? ch_nomem(ctx) : CHORUS_OK;
+    if (!rc) {
+        ch_hint_hugepages(r, n * sizeof *r);
+        ch_hint_hugepages(tmp, n * sizeof *tmp);
+    }
+    for (size_t i = 0; !rc && i < n; i++)
+        r[i] = (ch_kv){((uint64_t)a[i].object << tb) | ((uint64_t)a[i].time_ms - (uint64_t)tmin),
+                       a[i].account};
+    ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
+    uint64_t tmask = ((uint64_t)1 << tb) - 1;
+    chorus_action *copy = look ? (chorus_action *)s : NULL; /* each record read, then replaced */
+    for (size_t i = 0; s && i < n; i++) {
+        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> tb),
+                               (int64_t)((uint64_t)tmin + (s[i].key & tmask))};
+        if (copy)
+            copy[i] = a[i];
+    }
+    if (copy)
+        *look = copy;
+    ch_free(ctx, r == (ch_kv *)copy ? NULL : r, n * sizeof *r);
+    ch_free(ctx, tmp == (ch_kv *)copy ? NULL : tmp, n * sizeof *tmp);
+    ch_free(ctx, counts, CH_KV_COUNTS * sizeof *counts);
+    return rc;
+}
+
+/* The state of one computation. A record's key is the pair packed in
+ * 2 * acc_bits bits (lower account high), with the delay above it when
+ * it fits (delay_shift > 0), its val the two action indexes (i << 32 | j,
+ * i before j in time). Records go straight to the bucket of their pair's
+ * top bits, object by object, i then j ascending; each bucket is then
+ * sorted stably on the low bits while it fits a cache, so each pair's
+ * run of records comes by object, then time. The scans look actions up
+ * in a copy on huge pages (look): a record's actions are anywhere. */
 typedef struct walk {
     chorus_ctx *ctx;
     const chorus_action *a;
+    const chorus_action *look;
     size_t n;
     const chorus_copair_opts *o;
     chorus_copairs *out;
-    /* pass 1 */
-    u64vec local;          /* this object's co-action keys */
-    u64vec keys;           /* distinct (pair, object): pair keys */
-    uint32_t *cnt;         /* co-actions per (pair, object), parallel to keys */
-    size_t cnt_cap;
-    /* pass 2 */
-    const uint64_t *pass; /* keys of the pairs that passed, sorted */
-    size_t n_pass;
-    uint64_t *set;        /* the same keys, hashed (open addressing, 0 = empty) */
-    size_t set_mask;
-    unsigned set_shift;   /* 64 - log2(slots): the product's top bits pick a slot */
-    u64vec rec_keys;      /* one per co-action of a passing pair */
-    struct coact *rec;
-    size_t rec_cap;
-    size_t skipped_cap;
+    const uint32_t *acts; /* actions per account */
+    unsigned acc_bits, delay_shift, low_bits;
+    uint64_t pair_mask;
+    size_t n_buckets, *start; /* bucket b is rec[start[b] .. start[b + 1]) */
+    ch_kv *rec, *tmp;         /* all records; scratch of the largest bucket */
+    size_t n_rec, n_tmp;
+    size_t *counts;           /* CH_KV_COUNTS */
+    uint32_t *stamp;          /* per action: the last pair (+ 1) it was counted in */
+    uint64_t *delays;
+    size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
 } walk;
 
-typedef struct coact {
-    int64_t first, last, delay;
-    uint32_t ia, ib; /* action indexes of the pair's lower and higher account */
-} coact;
-
-/* Records an object over the popularity bound (pass 1 only). */
+/* Records an object over the popularity bound. */
 static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
 {
     chorus_copairs *o = w->out;
@@ -131,243 +172,356 @@ static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
     return CHORUS_OK;
 }
 
-/* Pass 1 on one object's run [s, e): its distinct pair keys, each with
- * the number of co-actions, appended to w->keys / w->cnt. */
-static chorus_rc count_run(walk *w, size_t s, size_t e)
+/* The co-actions (accounts differ) of the object run [s, e): counted per
+ * bucket, or (fill) written to their bucket, advancing pos. The layout in
+ * locals: the stores through pos could otherwise alias it. */
+static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
 {
     const chorus_action *a = w->a;
-    chorus_rc rc = CHORUS_OK;
-    w->local.n = 0;
-    for (size_t i = s; i < e && !rc; i++)
-        for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms && !rc; j++)
-            if (a[i].account != a[j].account)
-                rc = push64(w->ctx, &w->local, pair_key(a[i].account, a[j].account));
-    if (rc || (rc = ch_radix_sort_u64(w->ctx, w->local.v, NULL, w->local.n)))
-        return rc;
-    w->out->coactions_seen += w->local.n;
-    for (size_t i = 0; i < w->local.n;) {
-        size_t j = i;
-        while (j < w->local.n && w->local.v[j] == w->local.v[i])
-            j++;
-        if ((rc = push64(w->ctx, &w->keys, w->local.v[i])) ||
-            ch_grow(w->ctx, (void **)&w->cnt, &w->cnt_cap, w->keys.n, sizeof *w->cnt))
-            return rc ? rc : CHORUS_ENOMEM;
-        w->cnt[w->keys.n - 1] = (uint32_t)(j - i);
-        i = j;
-    }
-    return CHORUS_OK;
-}
-
-static size_t slot_of(const walk *w, uint64_t key)
-{
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> w->set_shift);
-}
-
-/* Whether the pair passed: one hash probe (about one cache miss) per
- * co-action, where a binary search over millions of keys costs a dozen.
- * Key 0 never occurs: a pair's accounts differ, so its low half is > 0. */
-static int passes(const walk *w, uint64_t key)
-{
-    for (size_t i = slot_of(w, key);; i = (i + 1) & w->set_mask) {
-        if (w->set[i] == key)
-            return 1;
-        if (w->set[i] == 0)
-            return 0;
-    }
-}
-
-/* The hash set of the passing keys, at most half full. */
-static chorus_rc build_set(walk *w)
-{
-    size_t ns = 16;
-    w->set_shift = 60;
-    while (ns < 2 * w->n_pass + 2)
-        ns *= 2, w->set_shift--;
-    w->set = ch_calloc(w->ctx, ns * sizeof *w->set);
-    if (!w->set)
-        return ch_nomem(w->ctx);
-    w->set_mask = ns - 1;
-    for (size_t k = 0; k < w->n_pass; k++) {
-        size_t i = slot_of(w, w->pass[k]);
-        while (w->set[i])
-            i = (i + 1) & w->set_mask;
-        w->set[i] = w->pass[k];
-    }
-    return CHORUS_OK;
-}
-
-/* Pass 2 on one object's run: a record per co-action of a passing pair. */
-static chorus_rc collect_run(walk *w, size_t s, size_t e)
-{
-    const chorus_action *a = w->a;
+    const int64_t window = w->o->window_ms;
+    const unsigned acc = w->acc_bits, dshift = w->delay_shift, low = w->low_bits;
+    ch_kv *rec = w->rec;
     for (size_t i = s; i < e; i++)
-        for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= w->o->window_ms; j++) {
-            if (a[i].account == a[j].account)
+        for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= window; j++) {
+            uint32_t x = a[i].account, y = a[j].account;
+            if (x == y)
                 continue;
-            uint64_t key = pair_key(a[i].account, a[j].account);
-            if (!passes(w, key))
+            uint64_t pair = x < y ? ((uint64_t)x << acc) | y : ((uint64_t)y << acc) | x;
+            size_t b = (size_t)(pair >> low);
+            if (!fill) {
+                pos[b + 1]++;
                 continue;
-            if (push64(w->ctx, &w->rec_keys, key) ||
-                ch_grow(w->ctx, (void **)&w->rec, &w->rec_cap, w->rec_keys.n, sizeof *w->rec))
-                return CHORUS_ENOMEM;
-            int lower_first = a[i].account < a[j].account;
-            w->rec[w->rec_keys.n - 1] = (coact){a[i].time_ms, a[j].time_ms,
-                                                a[j].time_ms - a[i].time_ms,
-                                                (uint32_t)(lower_first ? i : j),
-                                                (uint32_t)(lower_first ? j : i)};
+            }
+            uint64_t key = dshift ? pair | (uint64_t)(a[j].time_ms - a[i].time_ms) << dshift : pair;
+            rec[pos[b]++] = (ch_kv){key, (uint64_t)i << 32 | j};
         }
-    return CHORUS_OK;
 }
 
-/* Calls pass 1 or 2 on every object run, setting aside runs over the bound. */
-static chorus_rc walk_runs(walk *w, int pass)
+/* Walks every object run within the bound: counts its co-actions per
+ * bucket, or (fill) writes them to their bucket. Counting sets the runs
+ * over the bound aside. */
+static chorus_rc walk_records(walk *w, size_t *pos, int fill)
 {
-    chorus_rc rc = CHORUS_OK;
-    for (size_t s = 0; s < w->n && !rc;) {
+    const chorus_action *a = w->a;
+    for (size_t s = 0; s < w->n;) {
         size_t e = s + 1;
-        while (e < w->n && w->a[e].object == w->a[s].object)
+        while (e < w->n && a[e].object == a[s].object)
             e++;
         uint32_t bound = w->o->max_object_actions;
-        if (bound && e - s > bound)
-            rc = pass == 1 ? set_aside(w, w->a[s].object, e - s) : CHORUS_OK;
+        if (bound && e - s > bound) {
+            if (!fill && set_aside(w, a[s].object, e - s))
+                return CHORUS_ENOMEM;
+        } else if (fill)
+            walk_run(w, s, e, pos, 1);
         else
-            rc = pass == 1 ? count_run(w, s, e) : collect_run(w, s, e);
+            walk_run(w, s, e, pos, 0);
+        s = e;
+    }
+    return CHORUS_OK;
+}
+
+/* ch_grow for the result's big arrays, on huge pages: a fault per 4 KB
+ * page costs more than the rows written to it. */
+static chorus_rc grow_huge(chorus_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t old = *cap;
+    if (ch_grow(ctx, p, cap, need, elem))
+        return CHORUS_ENOMEM;
+    if (*cap != old)
+        ch_hint_hugepages(*p, *cap * elem);
+    return CHORUS_OK;
+}
+
+/* Every co-action's record in its bucket, in the walk's order. */
+static chorus_rc make_records(walk *w)
+{
+    size_t nb = w->n_buckets;
+    w->start = ch_calloc(w->ctx, 2 * (nb + 1) * sizeof *w->start);
+    if (!w->start)
+        return ch_nomem(w->ctx);
+    size_t *pos = w->start + nb + 1;
+    chorus_rc rc = walk_records(w, w->start, 0);
+    for (size_t b = 0; !rc && b < nb; b++) {
+        size_t len = w->start[b + 1];
+        w->n_tmp = len > w->n_tmp ? len : w->n_tmp;
+        w->start[b + 1] += w->start[b];
+    }
+    w->n_rec = w->start[nb];
+    w->out->coactions_seen = w->n_rec;
+    if (!rc) {
+        w->rec = ch_alloc(w->ctx, (w->n_rec ? w->n_rec : 1) * sizeof *w->rec);
+        w->tmp = ch_alloc(w->ctx, (w->n_tmp ? w->n_tmp : 1) * sizeof *w->tmp);
+        w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
+        if (!w->rec || !w->tmp || !w->counts)
+            return ch_nomem(w->ctx);
+        if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
+                                             w->n_rec, sizeof *w->out->evidence))
+            return CHORUS_ENOMEM;
+        memcpy(pos, w->start, nb * sizeof *pos);
+        rc = walk_records(w, pos, 1);
+    }
+    return rc;
+}
+
+#define AHEAD 16 /* records between a prefetch and its use */
+
+static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
+static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
+
+/* Prefetches the actions of the records r[s..e) of the sorted bucket
+ * r[0..n), but those of runs of one record when min_weight leaves them
+ * out unread (most runs: the bandwidth goes to the others). */
+static void prefetch_recs(const walk *w, const ch_kv *r, size_t n, size_t s, size_t e)
+{
+    int singles = w->o->min_weight >= 2;
+    for (size_t k = s; k < e; k++) {
+        uint64_t pair = r[k].key & w->pair_mask;
+        if (singles && (k == 0 || (r[k - 1].key & w->pair_mask) != pair) &&
+            (k + 1 == n || (r[k + 1].key & w->pair_mask) != pair))
+            continue;
+        __builtin_prefetch(&w->look[rec_i(&r[k])]);
+        if (!w->delay_shift)
+            __builtin_prefetch(&w->look[rec_j(&r[k])]);
+    }
+}
+
+/* Distinct objects among the run r[0..m): its records come by object. */
+static uint32_t run_objects(const walk *w, const ch_kv *r, size_t m)
+{
+    uint32_t objects = 1, last = w->look[rec_i(&r[0])].object;
+    for (size_t k = 1; k < m; k++) {
+        uint32_t o = w->look[rec_i(&r[k])].object;
+        objects += o != last;
+        last = o;
+    }
+    return objects;
+}
+
+/* Whether the pair of the run r[0..m) reaches min_weight. Objects are at
+ * most the co-actions; a run comes by object, so one whose first and last
+ * records share the object has one: most runs are decided from two
+ * actions at most. */
+static int passes(const walk *w, const ch_kv *r, size_t m)
+{
+    uint32_t minw = w->o->min_weight;
+    if (m < minw)
+        return 0;
+    if (w->o->weight_coactions || minw <= 1)
+        return 1;
+    if (w->look[rec_i(&r[0])].object == w->look[rec_i(&r[m - 1])].object)
+        return 0;
+    return minw == 2 || run_objects(w, r, m) >= minw;
+}
+
+#define FEW 16 /* runs up to this long count distinct actions by comparing */
+
+/* Distinct values among v[0..m), m <= FEW. */
+static uint32_t distinct_few(const uint32_t *v, size_t m)
+{
+    uint32_t d = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t k = 0;
+        while (k < q && v[k] != v[q])
+            k++;
+        d += k == q;
+    }
+    return d;
+}
+
+/* The element of rank k in d[0..m) (reordered), m small: quickselect
+ * (Hoare's partition around the middle element). */
+static uint64_t select_small(uint64_t *d, size_t m, size_t k)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)m - 1, want = (ptrdiff_t)k;
+    while (lo < hi) {
+        uint64_t pivot = d[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (d[i] < pivot)
+                i++;
+            while (d[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = d[i];
+                d[i++] = d[j];
+                d[j--] = t;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            break; /* between the parts: equal to the pivot */
+    }
+    return d[want];
+}
+
+/* The lower median of d[0..m) (reordered): short arrays by quickselect,
+ * longer ones by a radix select, 8 bits at a time from the top, keeping
+ * only the values of the bucket that holds it (linear, whatever the data). */
+static uint64_t median_of(uint64_t *d, size_t m)
+{
+    size_t rank = (m - 1) / 2, n = m;
+    if (m <= 64)
+        return select_small(d, m, rank);
+    uint64_t top = 0;
+    for (size_t q = 0; q < n; q++)
+        top |= d[q];
+    for (int shift = (int)((bits_of(top) + 7) / 8) * 8 - 8; shift >= 0 && n > 1; shift -= 8) {
+        size_t count[256] = {0}, below = 0, b = 0;
+        for (size_t q = 0; q < n; q++)
+            count[(d[q] >> shift) & 0xff]++;
+        while (below + count[b] <= rank)
+            below += count[b++];
+        size_t kept = 0;
+        for (size_t q = 0; q < n; q++)
+            if (((d[q] >> shift) & 0xff) == b)
+                d[kept++] = d[q];
+        n = kept, rank -= below;
+    }
+    return d[rank]; /* the values left agree on every digit */
+}
+
+/* Objects, first and last time, median delay and balance of pair p (number k)
+ * from its run r[0..m), and its evidence rows when kept (space reserved).
+ * Distinct actions at each end: by comparing in short runs, by stamps
+ * (the pair's number + 1 on each action) in long ones. */
+static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
+{
+    const chorus_action *a = w->look;
+    if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, m, sizeof *w->delays))
+        return CHORUS_ENOMEM;
+    uint32_t ends[2 * FEW];
+    p->first_ms = INT64_MAX;
+    p->last_ms = INT64_MIN;
+    chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
+    for (size_t q = 0; q < m; q++) {
+        uint32_t i = rec_i(&r[q]), j = rec_j(&r[q]);
+        const chorus_action *ai = &a[i];
+        /* delays are >= 0 (actions are in time order), so they sort as u64 */
+        uint64_t delay = w->delay_shift ? r[q].key >> w->delay_shift
+                                        : (uint64_t)(a[j].time_ms - ai->time_ms);
+        int64_t tj = ai->time_ms + (int64_t)delay;
+        p->objects += q == 0 || ai->object != a[rec_i(&r[q - 1])].object;
+        p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
+        p->last_ms = tj > p->last_ms ? tj : p->last_ms;
+        w->delays[q] = delay;
+        int lower_first = ai->account == p->a;
+        uint32_t ia = lower_first ? i : j, ib = lower_first ? j : i;
+        if (m <= FEW) {
+            ends[q] = ia, ends[FEW + q] = ib;
+        } else {
+            if (q + AHEAD < m)
+                __builtin_prefetch(&w->stamp[rec_j(&r[q + AHEAD])]);
+            p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
+            p->part_b += w->stamp[ib] != k + 1;
+            w->stamp[ia] = w->stamp[ib] = k + 1;
+        }
+        if (ev)
+            ev[q] = (chorus_coaction){k, ai->object, lower_first ? ai->time_ms : tj,
+                                      lower_first ? tj : ai->time_ms};
+    }
+    if (m <= FEW)
+        p->part_a = distinct_few(ends, m), p->part_b = distinct_few(ends + FEW, m);
+    w->out->n_evidence += ev ? m : 0;
+    p->median_delay_ms = (int64_t)median_of(w->delays, m);
+    return CHORUS_OK;
+}
+
+/* Adds the pair of the run r[0..m). */
+static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
+{
+    chorus_copairs *o = w->out;
+    if (o->n >= UINT32_MAX - 1)
+        return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
+    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
+        (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
+                                          o->n_evidence + m, sizeof *o->evidence)))
+        return CHORUS_ENOMEM;
+    uint64_t pair = r[0].key & w->pair_mask;
+    chorus_copair *p = &o->pairs[o->n];
+    *p = (chorus_copair){.a = (uint32_t)(pair >> w->acc_bits),
+                         .b = (uint32_t)(pair & (((uint64_t)1 << w->acc_bits) - 1)),
+                         .coactions = m,
+                         .p_value = 1.0};
+    p->actions_a = w->acts[p->a];
+    p->actions_b = w->acts[p->b];
+    return pair_stats(w, r, m, (uint32_t)o->n++, p);
+}
+
+/* Every pair of the sorted bucket r[0..n): counted, and added when its
+ * weight reaches min_weight. */
+static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
+{
+    chorus_rc rc = CHORUS_OK;
+    prefetch_recs(w, r, n, 0, n < AHEAD ? n : AHEAD);
+    for (size_t s = 0; !rc && s < n;) {
+        uint64_t pair = r[s].key & w->pair_mask;
+        size_t e = s + 1;
+        while (e < n && (r[e].key & w->pair_mask) == pair)
+            e++;
+        size_t m = e - s;
+        prefetch_recs(w, r, n, s + AHEAD < n ? s + AHEAD : n, e + AHEAD < n ? e + AHEAD : n);
+        w->out->pairs_seen++;
+        if (passes(w, r + s, m))
+            rc = add_pair(w, r + s, m);
         s = e;
     }
     return rc;
 }
 
-/* After pass 1: the keys of pairs whose weight reaches min_weight, in key
- * order, with their object counts. */
-static chorus_rc select_pairs(walk *w, uint32_t **objects)
+/* The records' layout: pair bits, and the delay above them when it fits
+ * (a delay is at most the window and the span of all times); buckets of
+ * the pairs' top 12 bits. */
+static void layout(walk *w, size_t n_acc)
 {
-    size_t n = w->keys.n;
-    uint32_t *idx = ch_alloc(w->ctx, (n ? n : 1) * sizeof *idx);
-    *objects = ch_alloc(w->ctx, (n ? n : 1) * sizeof **objects);
-    if (!idx || !*objects) {
-        ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
+    w->acc_bits = n_acc ? bits_of(n_acc - 1) : 0;
+    unsigned pair_bits = 2 * w->acc_bits;
+    w->pair_mask = pair_bits < 64 ? ((uint64_t)1 << pair_bits) - 1 : UINT64_MAX;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < w->n; i++) {
+        lo = w->a[i].time_ms < lo ? w->a[i].time_ms : lo;
+        hi = w->a[i].time_ms > hi ? w->a[i].time_ms : hi;
+    }
+    uint64_t span = w->n ? (uint64_t)hi - (uint64_t)lo : 0;
+    uint64_t most = (uint64_t)w->o->window_ms < span ? (uint64_t)w->o->window_ms : span;
+    w->delay_shift = pair_bits && pair_bits + bits_of(most) <= 64 ? pair_bits : 0;
+    unsigned top = pair_bits < 12 ? pair_bits : 12;
+    w->low_bits = pair_bits - top;
+    w->n_buckets = (size_t)1 << top;
+}
+
+/* The pairs of the actions, bucket by bucket. */
+static chorus_rc pairs_of(walk *w, size_t n_acc)
+{
+    layout(w, n_acc);
+    size_t n_look = w->n ? w->n : 1;
+    w->stamp = ch_calloc(w->ctx, n_look * sizeof *w->stamp);
+    if (!w->stamp)
         return ch_nomem(w->ctx);
+    ch_hint_hugepages(w->stamp, n_look * sizeof *w->stamp);
+    chorus_rc rc = make_records(w);
+    for (size_t b = 0; !rc && b < w->n_buckets; b++) {
+        size_t s = w->start[b], len = w->start[b + 1] - s;
+        const ch_kv *r = ch_radix_sort_kv(w->rec + s, w->tmp, len, w->low_bits, w->counts);
+        rc = bucket_pairs(w, r, len);
     }
-    for (size_t i = 0; i < n; i++)
-        idx[i] = (uint32_t)i;
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->keys.v, idx, n);
-    size_t kept = 0;
-    for (size_t i = 0; !rc && i < n;) {
-        size_t j = i;
-        uint64_t coactions = 0;
-        while (j < n && w->keys.v[j] == w->keys.v[i])
-            coactions += w->cnt[idx[j++]];
-        uint64_t weight = w->o->weight_coactions ? coactions : (uint64_t)(j - i);
-        w->out->pairs_seen++;
-        if (weight >= w->o->min_weight) {
-            w->keys.v[kept] = w->keys.v[i];
-            (*objects)[kept++] = (uint32_t)(j - i);
-        }
-        i = j;
-    }
-    ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
-    w->pass = w->keys.v;
-    w->n_pass = kept;
-    return rc ? rc : build_set(w);
-}
-
-static int cmp_i64(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* Distinct values among v[0..n) (sorts v). */
-static size_t distinct(chorus_ctx *ctx, uint64_t *v, size_t n, chorus_rc *rc)
-{
-    if ((*rc = ch_radix_sort_u64(ctx, v, NULL, n)))
-        return 0;
-    size_t d = n ? 1 : 0;
-    for (size_t i = 1; i < n; i++)
-        d += v[i] != v[i - 1];
-    return d;
-}
-
-/* One pair from its co-action records idx[s..e) (all the same key). */
-static chorus_rc make_pair(walk *w, const uint32_t *idx, size_t s, size_t e, chorus_copair *p,
-                           u64vec *scratch)
-{
-    size_t m = e - s;
-    if (ch_grow(w->ctx, (void **)&scratch->v, &scratch->cap, m, sizeof *scratch->v))
-        return CHORUS_ENOMEM;
-    int64_t *delays = (int64_t *)scratch->v;
-    p->first_ms = INT64_MAX;
-    p->last_ms = INT64_MIN;
-    for (size_t k = 0; k < m; k++) {
-        const coact *c = &w->rec[idx[s + k]];
-        p->first_ms = c->first < p->first_ms ? c->first : p->first_ms;
-        p->last_ms = c->last > p->last_ms ? c->last : p->last_ms;
-        delays[k] = c->delay;
-    }
-    /* delays are >= 0 (actions are in time order), so they sort as u64 */
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, scratch->v, NULL, m);
-    if (rc)
-        return rc;
-    p->median_delay_ms = delays[(m - 1) / 2];
-    p->coactions = m;
-    for (size_t k = 0; k < m; k++)
-        scratch->v[k] = w->rec[idx[s + k]].ia;
-    p->part_a = (uint32_t)distinct(w->ctx, scratch->v, m, &rc);
-    for (size_t k = 0; !rc && k < m; k++)
-        scratch->v[k] = w->rec[idx[s + k]].ib;
-    if (!rc)
-        p->part_b = (uint32_t)distinct(w->ctx, scratch->v, m, &rc);
     return rc;
 }
 
-/* The co-actions idx[s..e) of pair k, as evidence rows (space reserved). */
-static void add_evidence(walk *w, const uint32_t *idx, size_t s, size_t e, uint32_t k)
+/* Shrinks a grown array to n elements (1 when empty), so free() knows its size. */
+static chorus_rc fit(chorus_ctx *ctx, void **p, size_t *cap, size_t n, size_t elem)
 {
-    for (size_t i = s; i < e; i++) {
-        const coact *c = &w->rec[idx[i]];
-        w->out->evidence[w->out->n_evidence++] =
-            (chorus_coaction){k, w->a[c->ia].object, w->a[c->ia].time_ms, w->a[c->ib].time_ms};
-    }
-}
-
-/* After pass 2: one chorus_copair per passing pair, in key order. */
-static chorus_rc build_pairs(walk *w, const uint32_t *objects, const uint32_t *acts)
-{
-    size_t n = w->rec_keys.n;
-    chorus_copairs *o = w->out;
-    uint32_t *idx = ch_alloc(w->ctx, (n ? n : 1) * sizeof *idx);
-    o->pairs = ch_calloc(w->ctx, (w->n_pass ? w->n_pass : 1) * sizeof *o->pairs);
-    if (w->o->keep_evidence)
-        o->evidence = ch_alloc(w->ctx, (n ? n : 1) * sizeof *o->evidence);
-    if (!idx || !o->pairs || (w->o->keep_evidence && !o->evidence)) {
-        ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
-        return ch_nomem(w->ctx);
-    }
-    for (size_t i = 0; i < n; i++)
-        idx[i] = (uint32_t)i;
-    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->rec_keys.v, idx, n);
-    u64vec scratch = {0};
-    size_t k = 0;
-    for (size_t i = 0; !rc && i < n; k++) {
-        size_t j = i;
-        while (j < n && w->rec_keys.v[j] == w->rec_keys.v[i])
-            j++;
-        if (w->o->keep_evidence)
-            add_evidence(w, idx, i, j, (uint32_t)k);
-        chorus_copair *p = &o->pairs[k];
-        p->a = (uint32_t)(w->rec_keys.v[i] >> 32);
-        p->b = (uint32_t)w->rec_keys.v[i];
-        p->objects = objects[k];
-        p->actions_a = acts[p->a];
-        p->actions_b = acts[p->b];
-        p->p_value = 1.0;
-        rc = make_pair(w, idx, i, j, p, &scratch);
-        i = j;
-    }
-    o->n = k;
-    free64(w->ctx, &scratch);
-    ch_free(w->ctx, idx, (n ? n : 1) * sizeof *idx);
-    return rc;
+    size_t want = n ? n : 1;
+    if (*cap == want && *p)
+        return CHORUS_OK;
+    void *q = *p ? ch_realloc(ctx, *p, *cap * elem, want * elem) : ch_calloc(ctx, want * elem);
+    if (!q)
+        return ch_nomem(ctx);
+    *p = q;
+    *cap = want;
+    return CHORUS_OK;
 }
 
 /* Actions per account (index up to the largest account seen). */
@@ -389,12 +543,25 @@ static uint32_t *count_actions(chorus_ctx *ctx, const chorus_action *a, size_t n
 
 static void walk_free(walk *w)
 {
-    free64(w->ctx, &w->local);
-    free64(w->ctx, &w->keys);
-    free64(w->ctx, &w->rec_keys);
-    ch_free(w->ctx, w->cnt, w->cnt_cap * sizeof *w->cnt);
-    ch_free(w->ctx, w->rec, w->rec_cap * sizeof *w->rec);
-    ch_free(w->ctx, w->set, w->set ? (w->set_mask + 1) * sizeof *w->set : 0);
+    size_t n_look = w->n ? w->n : 1;
+    ch_free(w->ctx, w->start, w->start ? 2 * (w->n_buckets + 1) * sizeof *w->start : 0);
+    ch_free(w->ctx, w->rec, w->rec ? (w->n_rec ? w->n_rec : 1) * sizeof *w->rec : 0);
+    ch_free(w->ctx, w->tmp, w->tmp ? (w->n_tmp ? w->n_tmp : 1) * sizeof *w->tmp : 0);
+    ch_free(w->ctx, w->counts, w->counts ? CH_KV_COUNTS * sizeof *w->counts : 0);
+    ch_free(w->ctx, w->stamp, w->stamp ? n_look * sizeof *w->stamp : 0);
+    ch_free(w->ctx, w->delays, w->delays_cap * sizeof *w->delays);
+}
+
+/* Fixes the result's arrays to their exact sizes. */
+static chorus_rc fit_all(walk *w)
+{
+    chorus_copairs *o = w->out;
+    chorus_rc rc = fit(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n, sizeof *o->pairs);
+    if (!rc && w->o->keep_evidence)
+        rc = fit(w->ctx, (void **)&o->evidence, &w->evidence_cap, o->n_evidence, sizeof *o->evidence);
+    if (!rc && w->skipped_cap > o->n_skipped)
+        rc = fit(w->ctx, (void **)&o->skipped, &w->skipped_cap, o->n_skipped, sizeof *o->skipped);
+    return rc;
 }
 
 chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t n,
@@ -410,27 +577,24 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
         return ch_error(ctx, CHORUS_EUSAGE, "the co-action window must not be negative");
     walk w = {.ctx = ctx, .a = actions, .n = n, .o = opts, .out = out};
     size_t n_acc = 0;
-    uint32_t *objects = NULL, *acts = NULL;
-    chorus_rc rc = sort_actions(ctx, actions, n);
+    uint32_t *acts = NULL;
+    chorus_action *look = NULL;
+    chorus_rc rc = sort_actions(ctx, actions, n, &look);
     if (!rc && n && !(acts = count_actions(ctx, actions, n, &n_acc)))
         rc = CHORUS_ENOMEM;
-    if (!rc && !(rc = walk_runs(&w, 1)) && !(rc = select_pairs(&w, &objects)) &&
-        !(rc = walk_runs(&w, 2)))
-        rc = build_pairs(&w, objects, acts);
-    if (!rc && w.skipped_cap > out->n_skipped) { /* exact size, so free() knows it */
-        void *p = ch_realloc(ctx, out->skipped, w.skipped_cap * sizeof *out->skipped,
-                             (out->n_skipped ? out->n_skipped : 1) * sizeof *out->skipped);
-        if (p)
-            out->skipped = p;
-        else
-            rc = ch_nomem(ctx);
-        w.skipped_cap = out->n_skipped;
-    }
-    ch_free(ctx, objects, (w.keys.n ? w.keys.n : 1) * sizeof *objects);
-    ch_free(ctx, acts, n_acc * sizeof *acts);
+    w.acts = acts;
+    w.look = look;
+    if (!rc)
+        rc = pairs_of(&w, n_acc);
     walk_free(&w);
-    if (rc)
+    if (!rc)
+        rc = fit_all(&w);
+    ch_free(ctx, acts, n_acc * sizeof *acts);
+    ch_free(ctx, look, (n ? n : 1) * sizeof *look);
+    if (rc) {
+        w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap, w.out->n_skipped = w.skipped_cap;
         chorus_copairs_free(ctx, out);
+    }
     return rc;
 }
 
@@ -446,6 +610,12 @@ typedef struct spread {
     int64_t second, half; /* time to the second action; to half of the actions */
 } spread;
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static int cmp_second(const void *x, const void *y)
 {
     const spread *a = x, *b = y;
@@ -454,7 +624,7 @@ static int cmp_second(const void *x, const void *y)
 
 chorus_rc chorus_window_auto(chorus_ctx *ctx, chorus_action *actions, size_t n, int64_t *window_ms)
 {
-    chorus_rc rc = sort_actions(ctx, actions, n);
+    chorus_rc rc = sort_actions(ctx, actions, n, NULL);
     spread *sp = rc ? NULL : ch_alloc(ctx, (n ? n : 1) * sizeof *sp);
     if (!rc && !sp)
         rc = ch_nomem(ctx);

@@ -4,6 +4,9 @@
  * puts every key in one bucket are skipped. Short arrays (the co-action
  * kernel sorts one per object and per pair) take an insertion sort in
  * place instead: no allocation, and stable like the radix passes.
+ * Records of a key and a payload sort on the key's low bits only, in
+ * digits of 8 to 12 bits (by the array's size), in buffers
+ * the caller owns: the co-action kernel sorts thousands of buckets.
  */
 #include "radix_sort.h"
 
@@ -81,4 +84,60 @@ chorus_rc ch_radix_sort_u64(chorus_ctx *ctx, uint64_t *keys, uint32_t *vals, siz
     ch_free(ctx, ktmp, n * sizeof *ktmp);
     ch_free(ctx, vtmp, n * sizeof *vtmp);
     return CHORUS_OK;
+}
+
+/* Records whose keys agree on the sorted bits keep their order. */
+static void kv_insertion(ch_kv *r, size_t n, uint64_t mask)
+{
+    for (size_t i = 1; i < n; i++) {
+        ch_kv x = r[i];
+        size_t j = i;
+        for (; j > 0 && (r[j - 1].key & mask) > (x.key & mask); j--)
+            r[j] = r[j - 1];
+        r[j] = x;
+    }
+}
+
+/* One stable pass of r by the digit at shift into d, from its histogram. */
+static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, unsigned width,
+                       size_t *count)
+{
+    size_t sum = 0, nb = (size_t)1 << width, mask = nb - 1;
+    for (size_t b = 0; b < nb; b++) {
+        size_t c = count[b];
+        count[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        d[count[(r[i].key >> shift) & mask]++] = r[i];
+}
+
+ch_kv *ch_radix_sort_kv(ch_kv *r, ch_kv *tmp, size_t n, unsigned bits, size_t *counts)
+{
+    uint64_t mask = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    if (n < SMALL) {
+        kv_insertion(r, n, mask);
+        return r;
+    }
+    /* Histograms no bigger than the array; a cache's worth of records
+     * in 12-bit digits, a bigger array in 11 (fewer cache misses). */
+    unsigned most = n < ((size_t)1 << 12) ? 8 : n < ((size_t)1 << 18) ? 12 : 11;
+    unsigned passes = (bits + most - 1) / most;
+    if (!passes)
+        return r;
+    unsigned width = (bits + passes - 1) / passes;
+    size_t nb = (size_t)1 << width, dmask = nb - 1;
+    memset(counts, 0, passes * nb * sizeof *counts);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned p = 0; p < passes; p++)
+            counts[p * nb + ((r[i].key >> (p * width)) & dmask)]++;
+    ch_kv *src = r, *dst = tmp;
+    for (unsigned p = 0; p < passes; p++) {
+        if (counts[p * nb + ((r[0].key >> (p * width)) & dmask)] == n)
+            continue; /* every key has the same digit here */
+        kv_scatter(src, dst, n, p * width, width, counts + p * nb);
+        ch_kv *t = src;
+        src = dst, dst = t;
+    }
+    return src;
 }

@@ -2,7 +2,9 @@
  * test_coord.c - co-action pairs: the exact cases the semantics are
  * defined by (inclusive window, repeated actions, min weight), and a
  * property test against a brute-force all-pairs reference on many small
- * random inputs with ties at the window edge.
+ * random inputs with ties at the window edge, and a second one with many
+ * accounts (every width of packed pair keys) that checks every field,
+ * the evidence rows in order and the objects set aside.
  */
 #include "check.h"
 
@@ -331,6 +333,24 @@ static void test_early_crowd_pair_fails_selection(void)
     CHECK(p.p_value > 0.5);
 }
 
+/* No actions, and one action: no pairs, and the result is still freeable. */
+static void test_no_or_one_action(void)
+{
+    chorus_copair_opts o;
+    chorus_copair_defaults(&o);
+    o.keep_evidence = 1;
+    chorus_copairs c;
+    CHECK_INT(chorus_copairs_compute(ctx, NULL, 0, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n, 0);
+    CHECK_INT(c.n_evidence, 0);
+    chorus_copairs_free(ctx, &c);
+    chorus_action one[] = {{A, 1, S(5)}};
+    CHECK_INT(chorus_copairs_compute(ctx, one, 1, &o, &c), CHORUS_OK);
+    CHECK_INT(c.n, 0);
+    CHECK_INT(c.coactions_seen, 0);
+    chorus_copairs_free(ctx, &c);
+}
+
 static void test_popular_object_set_aside(void)
 {
     chorus_action a[40];
@@ -457,6 +477,173 @@ static void test_against_brute_force(void)
     CHECK_INT(failures, 0);
 }
 
+/* ---- brute force with many accounts: every field, evidence in order ---- */
+
+typedef struct bf_co {
+    uint32_t x, y, ia, ib; /* accounts x < y; their actions' indexes */
+    size_t gen;            /* generation order: object, then i, then j */
+} bf_co;
+
+static const chorus_action *bf_acts;
+
+/* The kernel's action order, defined: by object, time, then input order. */
+static int bf_cmp_action(const void *p, const void *q)
+{
+    const chorus_action *a = &bf_acts[*(const uint32_t *)p], *b = &bf_acts[*(const uint32_t *)q];
+    if (a->object != b->object)
+        return a->object < b->object ? -1 : 1;
+    if (a->time_ms != b->time_ms)
+        return a->time_ms < b->time_ms ? -1 : 1;
+    return *(const uint32_t *)p < *(const uint32_t *)q ? -1 : 1;
+}
+
+static int bf_cmp_co(const void *p, const void *q)
+{
+    const bf_co *a = p, *b = q;
+    if (a->x != b->x || a->y != b->y)
+        return a->x != b->x ? (a->x < b->x ? -1 : 1) : (a->y < b->y ? -1 : 1);
+    return a->gen < b->gen ? -1 : a->gen > b->gen;
+}
+
+static int count_distinct(uint32_t *v, size_t m)
+{
+    int d = 0;
+    for (size_t i = 0; i < m; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = v[k] == v[i];
+        d += !seen;
+    }
+    return d;
+}
+
+/* Whether the kernel's pair q has the statistics of the co-actions
+ * c[0..m) of one account pair (indexes into s, the actions in order). */
+static int bf_pair_ok(const chorus_action *s, const bf_co *c, size_t m, const chorus_copair *q,
+                      const uint32_t *acts)
+{
+    int64_t *d = malloc(m * sizeof *d), first = INT64_MAX, last = INT64_MIN;
+    uint32_t *ia = malloc(m * sizeof *ia), *ib = malloc(m * sizeof *ib), *ob = malloc(m * sizeof *ob);
+    for (size_t k = 0; k < m; k++) {
+        int64_t ta = s[c[k].ia].time_ms, tb = s[c[k].ib].time_ms;
+        first = ta < first ? ta : first, first = tb < first ? tb : first;
+        last = ta > last ? ta : last, last = tb > last ? tb : last;
+        d[k] = ta < tb ? tb - ta : ta - tb;
+        ia[k] = c[k].ia, ib[k] = c[k].ib, ob[k] = s[c[k].ia].object;
+    }
+    qsort(d, m, sizeof *d, cmp64);
+    int ok = q->a == c[0].x && q->b == c[0].y && q->coactions == m &&
+             q->objects == (uint32_t)count_distinct(ob, m) && q->first_ms == first &&
+             q->last_ms == last && q->median_delay_ms == d[(m - 1) / 2] &&
+             q->part_a == (uint32_t)count_distinct(ia, m) &&
+             q->part_b == (uint32_t)count_distinct(ib, m) && q->actions_a == acts[q->a] &&
+             q->actions_b == acts[q->b];
+    free(d), free(ia), free(ib), free(ob);
+    return ok;
+}
+
+/* Compares the kernel on a[0..n) with opts o to brute force over all
+ * pairs of actions, field by field and evidence row by row. */
+static int compare_many(const chorus_action *orig, size_t n, const chorus_copair_opts *o)
+{
+    chorus_action *s = malloc(n * sizeof *s), *k = malloc(n * sizeof *k);
+    uint32_t *idx = malloc(n * sizeof *idx), acts[1 << 12] = {0};
+    bf_co *c = malloc((n * n / 2 + 1) * sizeof *c);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (uint32_t)i, acts[orig[i].account]++;
+    bf_acts = orig;
+    qsort(idx, n, sizeof *idx, bf_cmp_action);
+    for (size_t i = 0; i < n; i++)
+        s[i] = orig[idx[i]];
+    size_t nc = 0, nskip = 0, seen = 0;
+    uint32_t skip[64];
+    for (size_t b = 0, e; b < n; b = e) {
+        for (e = b; e < n && s[e].object == s[b].object;)
+            e++;
+        if (o->max_object_actions && e - b > o->max_object_actions) {
+            skip[nskip++] = s[b].object;
+            continue;
+        }
+        for (size_t i = b; i < e; i++)
+            for (size_t j = i + 1; j < e; j++)
+                if (s[j].time_ms - s[i].time_ms <= o->window_ms && s[i].account != s[j].account) {
+                    int lo = s[i].account < s[j].account;
+                    c[nc] = (bf_co){lo ? s[i].account : s[j].account, lo ? s[j].account : s[i].account,
+                                    (uint32_t)(lo ? i : j), (uint32_t)(lo ? j : i), nc};
+                    nc++;
+                }
+    }
+    qsort(c, nc, sizeof *c, bf_cmp_co);
+    memcpy(k, orig, n * sizeof *k);
+    chorus_copairs r;
+    int ok = chorus_copairs_compute(ctx, k, n, o, &r) == CHORUS_OK;
+    ok = ok && r.coactions_seen == nc && r.n_skipped == nskip;
+    for (size_t i = 0; ok && i < nskip; i++)
+        ok = r.skipped[i].object == skip[i];
+    size_t pairs = 0, ev = 0;
+    for (size_t b = 0, e; ok && b < nc; b = e) {
+        for (e = b; e < nc && c[e].x == c[b].x && c[e].y == c[b].y;)
+            e++;
+        seen++;
+        uint32_t ob[4096];
+        for (size_t q = b; q < e; q++)
+            ob[q - b] = s[c[q].ia].object;
+        uint64_t weight = o->weight_coactions ? e - b : (uint64_t)count_distinct(ob, e - b);
+        if (weight < o->min_weight)
+            continue;
+        ok = pairs < r.n && bf_pair_ok(s, c + b, e - b, &r.pairs[pairs], acts);
+        for (size_t q = b; ok && q < e; q++, ev++)
+            ok = ev < r.n_evidence && r.evidence[ev].pair == pairs &&
+                 r.evidence[ev].object == s[c[q].ia].object &&
+                 r.evidence[ev].time_a == s[c[q].ia].time_ms &&
+                 r.evidence[ev].time_b == s[c[q].ib].time_ms;
+        pairs++;
+    }
+    ok = ok && r.n == pairs && r.n_evidence == ev && r.pairs_seen == seen;
+    ok = ok && !memcmp(k, s, n * sizeof *s); /* actions left in the kernel's order */
+    chorus_copairs_free(ctx, &r);
+    free(s), free(k), free(idx), free(c);
+    return ok;
+}
+
+/* Random inputs over 1 to 4096 accounts (pair keys of 2 to 24 bits: one
+ * radix pass or several), few objects so runs are long, duplicate times,
+ * every weight mode, bounds and windows; one round in ten with times
+ * and window scaled by 2^45, too wide to pack with the object or the
+ * delay with the pair. */
+static void test_many_accounts_against_brute_force(void)
+{
+    uint64_t s = 777;
+    int failures = 0;
+    for (int round = 0; round < 400; round++) {
+        enum { MAXN = 90 };
+        chorus_action a[MAXN];
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t n = 2 + (s >> 33) % (MAXN - 1);
+        uint32_t accounts = 1u << (round % 13), objects = 1 + (uint32_t)((s >> 45) % 4);
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t acc = (uint32_t)((s >> 16) % accounts);
+            if ((s >> 60) < 6) /* a few accounts act often: pairs with many co-actions */
+                acc = (uint32_t)((s >> 8) % 3) * (accounts / 3);
+            a[i] = (chorus_action){acc, (uint32_t)((s >> 36) % objects) * 7, S((s >> 40) % 50) - S(20)};
+        }
+        int64_t scale = round % 10 == 3 ? (int64_t)1 << 45 : 1;
+        for (size_t i = 0; i < n; i++)
+            a[i].time_ms *= scale;
+        chorus_copair_opts o;
+        chorus_copair_defaults(&o);
+        o.window_ms = S(round % 5 == 0 ? 0 : (round % 5) * 7) * scale;
+        o.min_weight = (uint32_t)(round % 4);
+        o.weight_coactions = (round / 4) % 2;
+        o.max_object_actions = round % 7 == 0 ? 25 : 0;
+        o.keep_evidence = 1;
+        if (!compare_many(a, n, &o) && failures++ < 3)
+            fprintf(stderr, "many-accounts mismatch in round %d (n %zu)\n", round, n);
+    }
+    CHECK_INT(failures, 0);
+}
+
 int main(void)
 {
     ctx = chorus_ctx_new(NULL, NULL);
@@ -464,6 +651,7 @@ int main(void)
     RUN(test_case_repeated_action);
     RUN(test_case_min_weight);
     RUN(test_popular_object_set_aside);
+    RUN(test_no_or_one_action);
     RUN(test_evidence);
     RUN(test_evidence_cap);
     RUN(test_window_auto);
@@ -473,6 +661,7 @@ int main(void)
     RUN(test_early_crowd_pair_fails_selection);
     RUN(test_strata_compare_within_community);
     RUN(test_against_brute_force);
+    RUN(test_many_accounts_against_brute_force);
     chorus_ctx_free(ctx);
     TEST_END("test_coord");
 }
