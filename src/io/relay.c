@@ -142,10 +142,10 @@ static char *move_cstr(const char *s, char **cur)
     return d;
 }
 
-#define POST_STRS(X, p) X((p).id) X((p).account) X((p).text) X((p).ref_post) X((p).ref_account) \
-    X((p).title) X((p).client) X((p).lang) X((p).source)
-#define ACCOUNT_STRS(X, a) X((a).id) X((a).display_name) X((a).screen_name) X((a).location) \
-    X((a).description) X((a).url) X((a).lang)
+#define POST_STRS(X, p) do { X((p).id) X((p).account) X((p).text) X((p).ref_post) \
+    X((p).ref_account) X((p).title) X((p).client) X((p).lang) X((p).source) } while (0)
+#define ACCOUNT_STRS(X, a) do { X((a).id) X((a).display_name) X((a).screen_name) \
+    X((a).location) X((a).description) X((a).url) X((a).lang) } while (0)
 #define ADD_LEN(s) n += (s).len;
 #define MOVE(s) move_str(&(s), &cur);
 
@@ -197,9 +197,9 @@ static chorus_rc capture_post(void *ud, const ch_post_rec *p, const ch_account_r
     uint32_t nl = p->n_hashtags + p->n_urls + p->n_mentions, ni = nl + p->n_objects;
     size_t n = items_len(p->hashtags, p->n_hashtags) + items_len(p->urls, p->n_urls) +
                items_len(p->mentions, p->n_mentions) + items_len(p->objects, p->n_objects);
-    POST_STRS(ADD_LEN, *p)
+    POST_STRS(ADD_LEN, *p);
     if (author)
-        ACCOUNT_STRS(ADD_LEN, *author)
+        ACCOUNT_STRS(ADD_LEN, *author);
     ev_post *e = rl->fail ? NULL
                           : reserve(rl, sizeof *e + ni * sizeof(chorus_str) + nl * sizeof(uint64_t) + n,
                                     EV_POST);
@@ -218,9 +218,9 @@ static chorus_rc capture_post(void *ud, const ch_post_rec *p, const ch_account_r
     e->p.objects = copy_items(items + nl, p->objects, p->n_objects);
     for (uint32_t i = 0; i < ni; i++)
         move_str(&items[i], &cur);
-    POST_STRS(MOVE, e->p)
+    POST_STRS(MOVE, e->p);
     if (author)
-        ACCOUNT_STRS(MOVE, e->a)
+        ACCOUNT_STRS(MOVE, e->a);
     post_hints(e, items, hashes, nl);
     return CHORUS_OK;
 }
@@ -229,13 +229,13 @@ static chorus_rc capture_account(void *ud, const ch_account_rec *a)
 {
     relay *rl = ud;
     size_t n = 0;
-    ACCOUNT_STRS(ADD_LEN, *a)
+    ACCOUNT_STRS(ADD_LEN, *a);
     ev_account *e = rl->fail ? NULL : reserve(rl, sizeof *e + n, EV_ACCOUNT);
     if (!e)
         return rl->fail;
     e->a = *a;
     char *cur = (char *)(e + 1);
-    ACCOUNT_STRS(MOVE, e->a)
+    ACCOUNT_STRS(MOVE, e->a);
     return CHORUS_OK;
 }
 
