@@ -137,6 +137,17 @@ static char *put_str(char *q, const char *s, size_t n)
     return q + n;
 }
 
+/* "a,b,signal": a row's first three cells. */
+static char *put_pair(const coord_rows *w, char *q, uint32_t a, uint32_t b, const char *signal,
+                      size_t sig_len)
+{
+    q = put_account(w, q, a);
+    *q++ = ',';
+    q = put_account(w, q, b);
+    *q++ = ',';
+    return put_str(q, signal, sig_len);
+}
+
 /* ",v" for an unsigned count. */
 static char *put_u64(char *q, uint64_t v)
 {
@@ -158,11 +169,7 @@ static void edge_row(coord_rows *w, const char *signal, size_t sig_len, const ch
     if (!q)
         return;
     char *start = q;
-    q = put_account(w, q, a);
-    *q++ = ',';
-    q = put_account(w, q, b);
-    *q++ = ',';
-    q = put_str(q, signal, sig_len);
+    q = put_pair(w, q, a, b, signal, sig_len);
     q = put_u64(q, p->objects);
     q = put_u64(q, p->coactions);
     *q++ = ',';
@@ -205,11 +212,7 @@ static void evidence_row(coord_rows *w, const char *signal, size_t sig_len, cons
     if (!q)
         return;
     char *start = q;
-    q = put_account(w, q, a);
-    *q++ = ',';
-    q = put_account(w, q, b);
-    *q++ = ',';
-    q = put_str(q, signal, sig_len);
+    q = put_pair(w, q, a, b, signal, sig_len);
     *q++ = ',';
     q += chorus_csv_cell(q, label.ptr, label.len, CHORUS_CSV_NEUTRALISE);
     *q++ = ',';
