@@ -6,7 +6,9 @@
 #include "cli.h"
 
 #include <chorus/db.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -23,6 +25,9 @@ static const char usage[] =
     "Options:\n"
     "  --db FILE           also write the corpus to the SQLite database FILE\n"
     "                      (docs/schema.md); FILE is replaced only on success\n"
+    "  --threads N         1: read and add rows on one thread; 2 or more (the\n"
+    "                      default with two CPUs or more): parse on a second\n"
+    "                      thread; the corpus is the same either way\n"
     "  -h, --help          this help\n"
     "\n"
     "%s"
@@ -30,14 +35,27 @@ static const char usage[] =
     "Exit status: 0 success (skipped rows are reported, not fatal), 1 bad\n"
     "input or usage (with --strict: the first bad row), 2 internal error.\n";
 
+/* --threads: 1 to 64 (0, the default, is one per CPU). */
+static int parse_threads(const char *arg, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || *arg == '-' || v < 1 || v > 64)
+        return cli_error("--threads: a number from 1 to 64: \"%s\"", arg), -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
 int cmd_ingest(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        CLI_INGEST_LONGOPTS, {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        CLI_INGEST_LONGOPTS, {"db", required_argument, 0, 'd'}, {"threads", required_argument, 0, 'T'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     cli_ingest in;
     cli_ingest_init(&in);
     const char *db_path = NULL;
+    uint32_t threads = 0;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -48,7 +66,10 @@ int cmd_ingest(int argc, char **argv)
             continue;
         if (opt == 'd')
             db_path = optarg;
-        else if (opt == 'h') {
+        else if (opt == 'T') {
+            if (parse_threads(optarg, &threads))
+                return EXIT_INPUT;
+        } else if (opt == 'h') {
             printf(usage, cli_ingest_help);
             return EXIT_OK;
         } else {
@@ -64,6 +85,7 @@ int cmd_ingest(int argc, char **argv)
     chorus_corpus *c = cli_new_corpus(&ctx);
     if (!c)
         return EXIT_INTERNAL;
+    chorus_set_ingest_threads(ctx, threads);
     chorus_rc rc = db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, db_path, NULL)
                            : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
     if (!rc)
