@@ -644,81 +644,114 @@ CH_TEXT_INLINE int may_tag(const uint32_t *cp, size_t i, size_t n)
     return c != 'w' || d == 'w';
 }
 
-/* Plain text, spaces included, with the writer's state in locals (byte
- * stores would make the compiler reload it for every character). Stops
- * where the general path is needed: a possible tag, an empty output, a
- * space next to a possible Persian affix, a buffer about to fill. */
+/* The writer's state that the fast loops keep in locals: byte stores
+ * would make the compiler reload it from the writer for every character. */
+typedef struct run_state {
+    size_t len, tok, prev_tok;
+    uint32_t max, r_cp, r_n, words, space_off;
+    unsigned counts, space, prev_counts, join;
+    unsigned bnd; /* a tag may start here */
+} run_state;
+
+CH_TEXT_INLINE void run_load(const wr *w, size_t len, run_state *st)
+{
+    *st = (run_state){len, w->tok, w->prev_tok, w->max_rep ? w->max_rep : UINT32_MAX,
+                      w->r_cp, w->r_n, w->words, w->space_off, (unsigned)w->counts,
+                      (unsigned)w->space, (unsigned)w->prev_counts, (unsigned)w->join,
+                      w->fresh || !w->last_word};
+}
+
+CH_TEXT_INLINE void run_store(wr *w, const run_state *st)
+{
+    w->fresh = 0, w->last_word = !st->bnd; /* (together they say whether a tag may start) */
+    w->b->len = st->len, w->tok = st->tok, w->r_cp = st->r_cp, w->r_n = st->r_n;
+    w->words = st->words, w->space_off = st->space_off, w->prev_tok = st->prev_tok;
+    w->prev_counts = (int)st->prev_counts;
+    w->counts = (st->counts & (CH_T_LETTER | CH_T_DIGIT)) != 0, w->space = (int)st->space;
+}
+
+/* Writes the due space: the token before it ends, a new one begins. */
+CH_TEXT_INLINE void run_space(run_state *st, unsigned char *restrict t, uint32_t *restrict so)
+{
+    st->counts = (st->counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
+    st->words += st->counts;
+    st->prev_counts = st->counts, st->prev_tok = st->tok, st->counts = 0;
+    t[st->len] = ' ';
+    so[st->len++] = st->space_off;
+    st->tok = st->len, st->r_cp = 0, st->space = 0;
+}
+
+/* The letter-run rule for the character c of flags fc: whether it is
+ * written (a run longer than max is cut). */
+CH_TEXT_INLINE int run_letter(run_state *st, uint32_t c, unsigned fc)
+{
+    if (c == st->r_cp) { /* r_cp is a letter or 0, so c is a letter too */
+        if (st->r_n++ >= st->max)
+            return 0; /* (r_n only matters up to max) */
+    } else
+        st->r_cp = (fc & CH_T_LETTER) ? c : 0, st->r_n = 1;
+    st->counts |= fc;
+    st->bnd = !(fc & (CH_T_WORD | CH_T_USCORE));
+    return 1;
+}
+
+/* Plain text, spaces included, with the writer's state in locals (see
+ * run_state). Stops where the general path is needed: a possible tag, an
+ * empty output, a space next to a possible Persian affix, a buffer about
+ * to fill. */
 CH_TEXT_LOOP static size_t fast_run(wr *w, size_t i)
 {
     const ch_cps *s = w->s;
     chorus_text_buf *b = w->b;
-    size_t len = b->len, lim = b->cap < w->n->out_cap ? b->cap : w->n->out_cap;
-    if (len == 0 || len + 5 > lim)
+    size_t lim = b->cap < w->n->out_cap ? b->cap : w->n->out_cap;
+    if (b->len == 0 || b->len + 5 > lim)
         return i;
-    size_t end = i + (lim - len) / 5; /* each character writes at most 5 bytes */
+    size_t end = i + (lim - b->len) / 5; /* each character writes at most 5 bytes */
     if (end > s->n)
         end = s->n;
     unsigned char *restrict t = (unsigned char *)b->text;
     uint32_t *restrict so = b->src_off;
     const uint32_t *restrict cp = s->cp, *restrict off = s->off;
     const uint8_t *restrict fl = s->fl;
-    uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, r_cp = w->r_cp, r_n = w->r_n;
-    uint32_t words = w->words, space_off = w->space_off;
-    size_t tok = w->tok, prev_tok = w->prev_tok;
-    unsigned counts = (unsigned)w->counts, space = (unsigned)w->space;
-    unsigned prev_counts = (unsigned)w->prev_counts, join = (unsigned)w->join;
-    unsigned bnd = w->fresh || !w->last_word; /* a tag may start here */
+    run_state st;
+    run_load(w, b->len, &st);
     for (; i < end; i++) {
-        if (!bnd && !space) { /* inside a word */
+        if (!st.bnd && !st.space) { /* inside a word */
             size_t i0 = i;
-            i = letter_run(s, i, end, t, so, &len, &r_cp);
+            i = letter_run(s, i, end, t, so, &st.len, &st.r_cp);
             if (i > i0)
-                r_n = 1, counts |= CH_T_LETTER;
+                st.r_n = 1, st.counts |= CH_T_LETTER;
             if (i == end)
                 break;
         }
         uint32_t c = cp[i];
         unsigned fc = fl[i];
         if (c == ' ') {
-            if (!space)
-                space = 1, space_off = off[i];
-            bnd = 1;
+            if (!st.space)
+                st.space = 1, st.space_off = off[i];
+            st.bnd = 1;
             continue;
         }
-        if (bnd && (fc & CH_T_TAG) && may_tag(cp, i, s->n))
+        if (st.bnd && (fc & CH_T_TAG) && may_tag(cp, i, s->n))
             break;
-        if (space) {
-            if (join && is_affix(t + tok, len - tok))
+        if (st.space) {
+            if (st.join && is_affix(t + st.tok, st.len - st.tok))
                 break;
-            counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
-            words += counts;
-            prev_counts = counts, prev_tok = tok, counts = 0;
-            t[len] = ' ';
-            so[len++] = space_off;
-            tok = len, r_cp = 0, space = 0;
+            run_space(&st, t, so);
         }
-        if (c == r_cp) { /* r_cp is a letter or 0, so c is a letter too */
-            if (r_n++ >= max)
-                continue; /* (r_n only matters up to max) */
-        } else
-            r_cp = (fc & CH_T_LETTER) ? c : 0, r_n = 1;
-        counts |= fc;
-        bnd = !(fc & (CH_T_WORD | CH_T_USCORE));
+        if (!run_letter(&st, c, fc))
+            continue;
         if (c < 0x80) {
-            t[len] = (unsigned char)c;
-            so[len++] = off[i];
+            t[st.len] = (unsigned char)c;
+            so[st.len++] = off[i];
             continue;
         }
-        size_t k = ch_text_utf8(c, (char *)t + len);
+        size_t k = ch_text_utf8(c, (char *)t + st.len);
         for (size_t j = 0; j < k; j++)
-            so[len + j] = off[i];
-        len += k;
+            so[st.len + j] = off[i];
+        st.len += k;
     }
-    w->fresh = 0, w->last_word = !bnd; /* (together they say whether a tag may start) */
-    b->len = len, w->tok = tok, w->r_cp = r_cp, w->r_n = r_n;
-    w->words = words, w->space_off = space_off, w->prev_tok = prev_tok;
-    w->prev_counts = (int)prev_counts;
-    w->counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0, w->space = (int)space;
+    run_store(w, &st);
     return i;
 }
 
@@ -823,6 +856,31 @@ static inline uint64_t swar_lower(uint64_t x)
 #define CH_SWAR 0
 #endif
 
+/* Letters of plain ASCII that repeat nothing, from u[i] on: written as
+ * they are; returns where the run ends. */
+CH_TEXT_INLINE size_t ascii_letters(run_state *st, const uint8_t *restrict alet,
+                                    const unsigned char *restrict u, size_t i, size_t end,
+                                    unsigned char *restrict t, uint32_t *restrict so)
+{
+    uint32_t prev = st->r_cp;
+    size_t i0 = i;
+    for (uint32_t c; i < end && (c = alet[u[i]]) != 0 && c != prev; i++) {
+        t[st->len] = (unsigned char)c;
+        so[st->len++] = (uint32_t)i;
+        prev = c;
+    }
+    if (i > i0)
+        st->r_cp = prev, st->r_n = 1, st->counts |= CH_T_LETTER;
+    return i;
+}
+
+/* Whether the output token that starts at t[tok] may be a Persian affix
+ * (its first byte is 0xD8 or 0xD9 only then). */
+CH_TEXT_INLINE int may_join(const run_state *st, const unsigned char *t)
+{
+    return st->join && st->len > st->tok && (t[st->tok] | 1) == 0xD9;
+}
+
 /* fast_run on plain ASCII input, whose stream would hold ascii_cp[u[i]],
  * offset i and ascii_fl[u[i]] for byte u[i]: the same decisions, without
  * the stream. Runs up to stop; u[stop] is ASCII too when stop < len (a
@@ -832,89 +890,56 @@ CH_TEXT_LOOP static size_t ascii_words(wr *w, const unsigned char *restrict u, s
 {
     const chorus_normalizer *n = w->n;
     chorus_text_buf *b = w->b;
-    size_t len = b->len, lim = b->cap < n->out_cap ? b->cap : n->out_cap;
-    if (len == 0 || len + 6 > lim)
+    size_t lim = b->cap < n->out_cap ? b->cap : n->out_cap;
+    if (b->len == 0 || b->len + 6 > lim)
         return i;
     /* each byte writes at most 2 (a due space and itself), each write
      * leaving the 4 bytes that write_cp wants */
-    size_t end = i + (lim - len - 4) / 2;
+    size_t end = i + (lim - b->len - 4) / 2;
     if (end > stop)
         end = stop;
     unsigned char *restrict t = (unsigned char *)b->text;
     uint32_t *restrict so = b->src_off;
     const uint32_t *restrict acp = n->ascii_cp;
     const uint8_t *restrict afl = n->ascii_fl, *restrict alet = n->ascii_letter;
-    uint32_t max = w->max_rep ? w->max_rep : UINT32_MAX, r_cp = w->r_cp, r_n = w->r_n;
-    uint32_t words = w->words, space_off = w->space_off;
-    size_t tok = w->tok, prev_tok = w->prev_tok;
-    unsigned counts = (unsigned)w->counts, space = (unsigned)w->space;
-    unsigned prev_counts = (unsigned)w->prev_counts, join = (unsigned)w->join;
-    unsigned bnd = w->fresh || !w->last_word; /* a tag may start here */
+    run_state st;
+    run_load(w, b->len, &st);
     for (; i < end; i++) {
-        if (!bnd && !space) { /* inside a word: letters that repeat nothing */
-            uint32_t prev = r_cp;
-            size_t i0 = i;
-            for (uint32_t c; i < end && (c = alet[u[i]]) != 0 && c != prev; i++) {
-                t[len] = (unsigned char)c;
-                so[len++] = (uint32_t)i;
-                prev = c;
-            }
-            if (i > i0)
-                r_cp = prev, r_n = 1, counts |= CH_T_LETTER;
-            if (i == end)
-                break;
-        }
+        if (!st.bnd && !st.space && (i = ascii_letters(&st, alet, u, i, end, t, so)) == end)
+            break;
         uint32_t c = acp[u[i]];
         unsigned fc = afl[u[i]];
         if (c == ' ') {
-            if (!space)
-                space = 1, space_off = (uint32_t)i;
-            bnd = 1;
+            if (!st.space)
+                st.space = 1, st.space_off = (uint32_t)i;
+            st.bnd = 1;
             /* a letter that starts a word (below, with nothing to decide) */
             uint32_t l = i + 1 < end ? alet[u[i + 1]] : 0;
-            if (l && !(afl[u[i + 1]] & CH_T_TAG) && !(join && len > tok && (t[tok] | 1) == 0xD9)) {
-                counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
-                words += counts;
-                prev_counts = counts, prev_tok = tok;
-                t[len] = ' ';
-                so[len++] = space_off;
-                tok = len, space = 0, bnd = 0;
-                t[len] = (unsigned char)l;
-                so[len++] = (uint32_t)++i;
-                r_cp = l, r_n = 1, counts = CH_T_LETTER;
+            if (l && !(afl[u[i + 1]] & CH_T_TAG) && !may_join(&st, t)) {
+                run_space(&st, t, so);
+                st.bnd = 0;
+                t[st.len] = (unsigned char)l;
+                so[st.len++] = (uint32_t)++i;
+                st.r_cp = l, st.r_n = 1, st.counts = CH_T_LETTER;
             }
             continue;
         }
-        if (bnd && (fc & CH_T_TAG)) {
+        if (st.bnd && (fc & CH_T_TAG)) {
             uint32_t nx[2] = {c, i + 1 < n_in ? acp[u[i + 1]] : 0};
             if (may_tag(nx, 0, 2))
                 break;
         }
-        if (space) {
-            if (join && len > tok && (t[tok] | 1) == 0xD9 && is_affix(t + tok, len - tok))
+        if (st.space) {
+            if (may_join(&st, t) && is_affix(t + st.tok, st.len - st.tok))
                 break;
-            counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0;
-            words += counts;
-            prev_counts = counts, prev_tok = tok, counts = 0;
-            t[len] = ' ';
-            so[len++] = space_off;
-            tok = len, r_cp = 0, space = 0;
+            run_space(&st, t, so);
         }
-        if (c == r_cp) { /* r_cp is a letter or 0, so c is a letter too */
-            if (r_n++ >= max)
-                continue;
-        } else
-            r_cp = (fc & CH_T_LETTER) ? c : 0, r_n = 1;
-        counts |= fc;
-        bnd = !(fc & (CH_T_WORD | CH_T_USCORE));
-        t[len] = (unsigned char)c;
-        so[len++] = (uint32_t)i;
+        if (!run_letter(&st, c, fc))
+            continue;
+        t[st.len] = (unsigned char)c;
+        so[st.len++] = (uint32_t)i;
     }
-    w->fresh = 0, w->last_word = !bnd;
-    b->len = len, w->tok = tok, w->r_cp = r_cp, w->r_n = r_n;
-    w->words = words, w->space_off = space_off, w->prev_tok = prev_tok;
-    w->prev_counts = (int)prev_counts;
-    w->counts = (counts & (CH_T_LETTER | CH_T_DIGIT)) != 0, w->space = (int)space;
+    run_store(w, &st);
     return i;
 }
 
