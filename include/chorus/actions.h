@@ -39,6 +39,7 @@ typedef struct chorus_action_opts {
     uint32_t object_column; /* action signal: which generic object column */
 } chorus_action_opts;
 
+/* Fills o with the defaults above (caller owns o). */
 void chorus_action_defaults(chorus_action_opts *o);
 
 typedef struct chorus_actions chorus_actions;

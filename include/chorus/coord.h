@@ -153,6 +153,7 @@ typedef struct chorus_group_opts {
     double resolution;      /* modularity resolution (default 1) */
 } chorus_group_opts;
 
+/* Fills o with the defaults above (caller owns o). */
 void chorus_group_defaults(chorus_group_opts *o);
 
 /* Groups of accounts: the connected components of the network given by

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The 64-bit hash of p[0..n) under seed (xxHash XXH3); stable across
+ * runs and machines, so ids and buckets derived from it are too. */
 uint64_t ch_hash64(const void *p, size_t n, uint64_t seed);
 
 /* 64-bit mix of an integer (splitmix64 finaliser). */

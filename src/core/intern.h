@@ -29,6 +29,8 @@ typedef struct ch_intern {
     size_t nslots; /* power of two */
 } ch_intern;
 
+/* An empty table allocating through ctx; ch_intern_free releases what
+ * the table owns (its slots and copies), not t itself. */
 void ch_intern_init(ch_intern *t, chorus_ctx *ctx);
 void ch_intern_free(ch_intern *t);
 

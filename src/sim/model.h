@@ -84,6 +84,7 @@ typedef struct sim_knobs {
     double strat_weight[SIM_STRAT_COUNT];
 } sim_knobs;
 
+/* The knobs of difficulty d, written to k; the difficulty's name (static). */
 void sim_knobs_for(chorus_sim_difficulty d, sim_knobs *k);
 const char *sim_difficulty_name(chorus_sim_difficulty d);
 
@@ -202,6 +203,7 @@ typedef struct sim_original {
     sim_content c;
 } sim_original;
 
+/* Empties c for a post in lang ("en" or "fa", a static string). */
 void sim_content_clear(sim_content *c, const char *lang);
 /* Copies the used part of src (cheaper than the whole struct). */
 void sim_content_copy(sim_content *dst, const sim_content *src);
@@ -322,7 +324,9 @@ typedef struct sim_sched {
     size_t n_procs, cap_procs, n_free, cap_free, live, peak_live;
 } sim_sched;
 
+/* An empty schedule allocating through ctx. */
 void sim_sched_init(sim_sched *s, chorus_ctx *ctx);
+/* Adds an event of type and arg at time t; CHORUS_ENOMEM. */
 chorus_rc sim_sched_push(sim_sched *s, int64_t t, uint32_t type, uint32_t arg);
 /* Pops the earliest event into ev; 0 when empty. */
 int sim_sched_pop(sim_sched *s, sim_event *ev);

@@ -27,6 +27,8 @@ typedef struct ch_shingles {
     size_t pos_cap;
 } ch_shingles;
 
+/* Empty scratch allocating through ctx; ch_shingles_free releases the
+ * buffers s owns, not s itself. */
 void ch_shingles_init(ch_shingles *s, chorus_ctx *ctx);
 void ch_shingles_free(ch_shingles *s);
 
