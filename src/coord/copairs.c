@@ -69,31 +69,28 @@ static unsigned bits_of(uint64_t v)
     return b;
 }
 
-/* A copy of a[0..n) on huge pages (at least one element). */
-static chorus_rc copy_look(chorus_ctx *ctx, const chorus_action *a, size_t n, chorus_action **look)
+/* A buffer of max(n, 1) actions on huge pages. */
+static chorus_rc alloc_spare(chorus_ctx *ctx, size_t n, chorus_action **spare)
 {
-    *look = ch_alloc(ctx, (n ? n : 1) * sizeof **look);
-    if (!*look)
+    *spare = ch_alloc(ctx, (n ? n : 1) * sizeof **spare);
+    if (!*spare)
         return ch_nomem(ctx);
-    ch_hint_hugepages(*look, n * sizeof **look);
-    if (n) /* a may be NULL then */
-        memcpy(*look, a, n * sizeof *a);
+    ch_hint_hugepages(*spare, n * sizeof **spare);
     return CHORUS_OK;
 }
 
-_Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer holds the look-up copy");
+_Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer serves as the spare");
 
 /* Stable sort by (object, time). When both fit one 64-bit key (object
  * above the time since the first action), one sort of the actions as
- * records; otherwise two. With look, also a copy of the sorted actions
- * on huge pages (max(n, 1) elements), in the sort's buffer when it has
- * one: memory already paged in. */
-static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **look)
+ * records; otherwise two. With spare, also a buffer of max(n, 1) actions
+ * on huge pages, the sort's own when it has one: memory already paged in. */
+static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **spare)
 {
     if (n > UINT32_MAX)
         return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
     if (n < 2)
-        return look ? copy_look(ctx, a, n, look) : CHORUS_OK;
+        return spare ? alloc_spare(ctx, n, spare) : CHORUS_OK;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
     uint32_t omax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -104,7 +101,7 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, choru
     unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), bits = tb + bits_of(omax);
     if (bits > 64 || tb == 64) {
         chorus_rc rc = sort_actions_wide(ctx, a, n, tmin);
-        return rc || !look ? rc : copy_look(ctx, a, n, look);
+        return rc || !spare ? rc : alloc_spare(ctx, n, spare);
     }
     ch_kv *r = ch_alloc(ctx, n * sizeof *r), *tmp = ch_alloc(ctx, n * sizeof *tmp);
     size_t *counts = ch_alloc(ctx, CH_KV_COUNTS * sizeof *counts);
@@ -118,33 +115,33 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, choru
                        a[i].account};
     ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
     uint64_t tmask = ((uint64_t)1 << tb) - 1;
-    chorus_action *copy = look ? (chorus_action *)s : NULL; /* each record read, then replaced */
-    for (size_t i = 0; s && i < n; i++) {
+    for (size_t i = 0; s && i < n; i++)
         a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> tb),
                                (int64_t)((uint64_t)tmin + (s[i].key & tmask))};
-        if (copy)
-            copy[i] = a[i];
-    }
-    if (copy)
-        *look = copy;
-    ch_free(ctx, r == (ch_kv *)copy ? NULL : r, n * sizeof *r);
-    ch_free(ctx, tmp == (ch_kv *)copy ? NULL : tmp, n * sizeof *tmp);
+    chorus_action *kept = spare && s ? (chorus_action *)s : NULL;
+    if (kept)
+        *spare = kept;
+    ch_free(ctx, r == (ch_kv *)kept ? NULL : r, n * sizeof *r);
+    ch_free(ctx, tmp == (ch_kv *)kept ? NULL : tmp, n * sizeof *tmp);
     ch_free(ctx, counts, CH_KV_COUNTS * sizeof *counts);
     return rc;
 }
 
 /* The state of one computation. A record's key is the pair packed in
- * 2 * acc_bits bits (lower account high), with the delay above it when
- * it fits (delay_shift > 0), its val the two action indexes (i << 32 | j,
- * i before j in time). Records go straight to the bucket of their pair's
- * top bits, object by object, i then j ascending; each bucket is then
+ * 2 * acc_bits bits (lower account high), with the delay above it and
+ * A_FIRST when they fit (delay_shift > 0), its val the places in look
+ * of the lower account's action and of the other's (pa << 32 | pb).
+ * Records go straight to the bucket of their pair's top bits, object by
+ * object, i then j ascending (i before j in time); each bucket is then
  * sorted stably on the low bits while it fits a cache, so each pair's
- * run of records comes by object, then time. The scans look actions up
- * in a copy on huge pages (look): a record's actions are anywhere. */
+ * run of records comes by object, then time. look holds the actions by
+ * account: a bucket's lower accounts are few, so their actions are a few
+ * cache lines; only the other side's are anywhere. */
 typedef struct walk {
     chorus_ctx *ctx;
     const chorus_action *a;
-    const chorus_action *look;
+    const chorus_action *look; /* by account, then (object, time) */
+    const uint32_t *place;     /* a[i] is look[place[i]] */
     size_t n;
     const chorus_copair_opts *o;
     chorus_copairs *out;
@@ -159,6 +156,8 @@ typedef struct walk {
     uint64_t *delays;
     size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
 } walk;
+
+#define A_FIRST ((uint64_t)1 << 63) /* in a record's key: the lower account acted first */
 
 /* Records an object over the popularity bound. */
 static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
@@ -180,6 +179,7 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
     const chorus_action *a = w->a;
     const int64_t window = w->o->window_ms;
     const unsigned acc = w->acc_bits, dshift = w->delay_shift, low = w->low_bits;
+    const uint32_t *place = w->place;
     ch_kv *rec = w->rec;
     for (size_t i = s; i < e; i++)
         for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= window; j++) {
@@ -192,8 +192,10 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
                 pos[b + 1]++;
                 continue;
             }
-            uint64_t key = dshift ? pair | (uint64_t)(a[j].time_ms - a[i].time_ms) << dshift : pair;
-            rec[pos[b]++] = (ch_kv){key, (uint64_t)i << 32 | j};
+            uint64_t pi = place[i], pj = place[j], key = pair;
+            if (dshift)
+                key |= (uint64_t)(a[j].time_ms - a[i].time_ms) << dshift | (x < y ? A_FIRST : 0);
+            rec[pos[b]++] = (ch_kv){key, x < y ? pi << 32 | pj : pj << 32 | pi};
         }
 }
 
@@ -254,6 +256,7 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
+        ch_hint_hugepages(w->rec, w->n_rec * sizeof *w->rec);
         if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
                                              w->n_rec, sizeof *w->out->evidence))
             return CHORUS_ENOMEM;
@@ -265,32 +268,41 @@ static chorus_rc make_records(walk *w)
 
 #define AHEAD 16 /* records between a prefetch and its use */
 
-static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
-static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
+static inline uint32_t rec_a(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
+static inline uint32_t rec_b(const ch_kv *r) { return (uint32_t)r->val; }
 
-/* Prefetches the actions of the records r[s..e) of the sorted bucket
- * r[0..n), but those of runs of one record when min_weight leaves them
- * out unread (most runs: the bandwidth goes to the others). */
+/* The times of a record's two actions: the lower account's (ta, looked
+ * up), the other's from the delay and A_FIRST when packed (no look-up
+ * far away), else looked up. */
+static inline int64_t time_b(const walk *w, const ch_kv *r, int64_t ta)
+{
+    if (!w->delay_shift)
+        return w->look[rec_b(r)].time_ms;
+    uint64_t delay = (r->key & ~A_FIRST) >> w->delay_shift;
+    return (int64_t)(r->key & A_FIRST ? (uint64_t)ta + delay : (uint64_t)ta - delay);
+}
+
+/* Prefetches the other account's actions of the records r[s..e) of the
+ * sorted bucket r[0..n) when their times are looked up, but those of runs
+ * of one record when min_weight leaves them out unread (most runs). */
 static void prefetch_recs(const walk *w, const ch_kv *r, size_t n, size_t s, size_t e)
 {
     int singles = w->o->min_weight >= 2;
-    for (size_t k = s; k < e; k++) {
+    for (size_t k = s; !w->delay_shift && k < e; k++) {
         uint64_t pair = r[k].key & w->pair_mask;
         if (singles && (k == 0 || (r[k - 1].key & w->pair_mask) != pair) &&
             (k + 1 == n || (r[k + 1].key & w->pair_mask) != pair))
             continue;
-        __builtin_prefetch(&w->look[rec_i(&r[k])]);
-        if (!w->delay_shift)
-            __builtin_prefetch(&w->look[rec_j(&r[k])]);
+        __builtin_prefetch(&w->look[rec_b(&r[k])]);
     }
 }
 
 /* Distinct objects among the run r[0..m): its records come by object. */
 static uint32_t run_objects(const walk *w, const ch_kv *r, size_t m)
 {
-    uint32_t objects = 1, last = w->look[rec_i(&r[0])].object;
+    uint32_t objects = 1, last = w->look[rec_a(&r[0])].object;
     for (size_t k = 1; k < m; k++) {
-        uint32_t o = w->look[rec_i(&r[k])].object;
+        uint32_t o = w->look[rec_a(&r[k])].object;
         objects += o != last;
         last = o;
     }
@@ -308,7 +320,7 @@ static int passes(const walk *w, const ch_kv *r, size_t m)
         return 0;
     if (w->o->weight_coactions || minw <= 1)
         return 1;
-    if (w->look[rec_i(&r[0])].object == w->look[rec_i(&r[m - 1])].object)
+    if (w->look[rec_a(&r[0])].object == w->look[rec_a(&r[m - 1])].object)
         return 0;
     return minw == 2 || run_objects(w, r, m) >= minw;
 }
@@ -397,30 +409,25 @@ static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, choru
     p->last_ms = INT64_MIN;
     chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
     for (size_t q = 0; q < m; q++) {
-        uint32_t i = rec_i(&r[q]), j = rec_j(&r[q]);
-        const chorus_action *ai = &a[i];
-        /* delays are >= 0 (actions are in time order), so they sort as u64 */
-        uint64_t delay = w->delay_shift ? r[q].key >> w->delay_shift
-                                        : (uint64_t)(a[j].time_ms - ai->time_ms);
-        int64_t tj = ai->time_ms + (int64_t)delay;
-        p->objects += q == 0 || ai->object != a[rec_i(&r[q - 1])].object;
-        p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
+        uint32_t ia = rec_a(&r[q]), ib = rec_b(&r[q]);
+        const chorus_action *x = &a[ia];
+        int64_t ta = x->time_ms, tb = time_b(w, &r[q], ta);
+        int64_t ti = ta < tb ? ta : tb, tj = ta < tb ? tb : ta;
+        p->objects += q == 0 || x->object != a[rec_a(&r[q - 1])].object;
+        p->first_ms = ti < p->first_ms ? ti : p->first_ms;
         p->last_ms = tj > p->last_ms ? tj : p->last_ms;
-        w->delays[q] = delay;
-        int lower_first = ai->account == p->a;
-        uint32_t ia = lower_first ? i : j, ib = lower_first ? j : i;
+        w->delays[q] = (uint64_t)tj - (uint64_t)ti;
         if (m <= FEW) {
             ends[q] = ia, ends[FEW + q] = ib;
         } else {
             if (q + AHEAD < m)
-                __builtin_prefetch(&w->stamp[rec_j(&r[q + AHEAD])]);
+                __builtin_prefetch(&w->stamp[rec_b(&r[q + AHEAD])]);
             p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
             p->part_b += w->stamp[ib] != k + 1;
             w->stamp[ia] = w->stamp[ib] = k + 1;
         }
         if (ev)
-            ev[q] = (chorus_coaction){k, ai->object, lower_first ? ai->time_ms : tj,
-                                      lower_first ? tj : ai->time_ms};
+            ev[q] = (chorus_coaction){k, x->object, ta, tb};
     }
     if (m <= FEW)
         p->part_a = distinct_few(ends, m), p->part_b = distinct_few(ends + FEW, m);
@@ -435,7 +442,7 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
+    if (grow_huge(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
         (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
                                           o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
@@ -471,8 +478,8 @@ static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
     return rc;
 }
 
-/* The records' layout: pair bits, and the delay above them when it fits
- * (a delay is at most the window and the span of all times); buckets of
+/* The records' layout: pair bits, and the delay and A_FIRST above them
+ * when they fit (a delay is at most the window and the span of all times); buckets of
  * the pairs' top 12 bits. */
 static void layout(walk *w, size_t n_acc)
 {
@@ -486,7 +493,7 @@ static void layout(walk *w, size_t n_acc)
     }
     uint64_t span = w->n ? (uint64_t)hi - (uint64_t)lo : 0;
     uint64_t most = (uint64_t)w->o->window_ms < span ? (uint64_t)w->o->window_ms : span;
-    w->delay_shift = pair_bits && pair_bits + bits_of(most) <= 64 ? pair_bits : 0;
+    w->delay_shift = pair_bits && pair_bits + bits_of(most) < 64 ? pair_bits : 0;
     unsigned top = pair_bits < 12 ? pair_bits : 12;
     w->low_bits = pair_bits - top;
     w->n_buckets = (size_t)1 << top;
@@ -521,6 +528,31 @@ static chorus_rc fit(chorus_ctx *ctx, void **p, size_t *cap, size_t n, size_t el
         return ch_nomem(ctx);
     *p = q;
     *cap = want;
+    return CHORUS_OK;
+}
+
+/* look[0..n): the actions a[0..n) by account (a counting sort, stable,
+ * so each account's come by object, then time), and *place (allocated,
+ * n elements) where each went. acts: actions per account, n_acc of them. */
+static chorus_rc by_account(chorus_ctx *ctx, const chorus_action *a, size_t n, const uint32_t *acts,
+                            size_t n_acc, chorus_action *look, uint32_t **place)
+{
+    uint32_t *next = ch_alloc(ctx, (n_acc ? n_acc : 1) * sizeof *next);
+    *place = ch_alloc(ctx, (n ? n : 1) * sizeof **place);
+    if (!next || !*place) {
+        ch_free(ctx, next, next ? (n_acc ? n_acc : 1) * sizeof *next : 0);
+        return ch_nomem(ctx);
+    }
+    ch_hint_hugepages(*place, n * sizeof **place);
+    uint32_t sum = 0;
+    for (size_t k = 0; k < n_acc; k++)
+        next[k] = sum, sum += acts[k];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = next[a[i].account]++;
+        (*place)[i] = p;
+        look[p] = a[i];
+    }
+    ch_free(ctx, next, (n_acc ? n_acc : 1) * sizeof *next);
     return CHORUS_OK;
 }
 
@@ -577,19 +609,23 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
         return ch_error(ctx, CHORUS_EUSAGE, "the co-action window must not be negative");
     walk w = {.ctx = ctx, .a = actions, .n = n, .o = opts, .out = out};
     size_t n_acc = 0;
-    uint32_t *acts = NULL;
+    uint32_t *acts = NULL, *place = NULL;
     chorus_action *look = NULL;
     chorus_rc rc = sort_actions(ctx, actions, n, &look);
     if (!rc && n && !(acts = count_actions(ctx, actions, n, &n_acc)))
         rc = CHORUS_ENOMEM;
+    if (!rc)
+        rc = by_account(ctx, actions, n, acts, n_acc, look, &place);
     w.acts = acts;
     w.look = look;
+    w.place = place;
     if (!rc)
         rc = pairs_of(&w, n_acc);
     walk_free(&w);
     if (!rc)
         rc = fit_all(&w);
     ch_free(ctx, acts, n_acc * sizeof *acts);
+    ch_free(ctx, place, place ? (n ? n : 1) * sizeof *place : 0);
     ch_free(ctx, look, (n ? n : 1) * sizeof *look);
     if (rc) {
         w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap, w.out->n_skipped = w.skipped_cap;
