@@ -256,7 +256,6 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
-        ch_hint_hugepages(w->rec, w->n_rec * sizeof *w->rec);
         if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
                                              w->n_rec, sizeof *w->out->evidence))
             return CHORUS_ENOMEM;
@@ -325,48 +324,56 @@ static int passes(const walk *w, const ch_kv *r, size_t m)
     return minw == 2 || run_objects(w, r, m) >= minw;
 }
 
-#define FEW 16 /* runs up to this long count distinct actions by comparing */
+#define FEW 16 /* an object's records up to this many compare their actions */
 
-/* Distinct values among v[0..m), m <= FEW. */
-static uint32_t distinct_few(const uint32_t *v, size_t m)
+/* Whether action v came earlier among the len records of the pair on its
+ * object (an action has one object, so only those can repeat it; most
+ * pairs have one record an object). The first FEW are compared, in
+ * seen[0..FEW); past them each action gets the stamp mark. */
+static int seen_before(walk *w, uint32_t *seen, size_t len, uint32_t v, uint32_t mark)
 {
-    uint32_t d = 0;
-    for (size_t q = 0; q < m; q++) {
-        size_t k = 0;
-        while (k < q && v[k] != v[q])
-            k++;
-        d += k == q;
+    if (len < FEW) {
+        int dup = 0;
+        for (size_t k = 0; k < len; k++)
+            dup |= seen[k] == v;
+        seen[len] = v;
+        return dup;
     }
-    return d;
+    if (len == FEW)
+        for (size_t k = 0; k < FEW; k++)
+            w->stamp[seen[k]] = mark;
+    int dup = w->stamp[v] == mark;
+    w->stamp[v] = mark;
+    return dup;
 }
 
 /* The element of rank k in d[0..m) (reordered), m small: quickselect
- * (Hoare's partition around the middle element). */
+ * around the middle element, with Lomuto's partition written without
+ * branches on the values (delays are random: a branch would mispredict). */
 static uint64_t select_small(uint64_t *d, size_t m, size_t k)
 {
-    ptrdiff_t lo = 0, hi = (ptrdiff_t)m - 1, want = (ptrdiff_t)k;
+    size_t lo = 0, hi = m - 1;
     while (lo < hi) {
-        uint64_t pivot = d[lo + (hi - lo) / 2];
-        ptrdiff_t i = lo, j = hi;
-        while (i <= j) {
-            while (d[i] < pivot)
-                i++;
-            while (d[j] > pivot)
-                j--;
-            if (i <= j) {
-                uint64_t t = d[i];
-                d[i++] = d[j];
-                d[j--] = t;
-            }
+        size_t mid = lo + (hi - lo) / 2, i = lo;
+        uint64_t pivot = d[mid];
+        d[mid] = d[hi];
+        for (size_t j = lo; j < hi; j++) { /* d[lo..i) < pivot <= d[i..j) */
+            uint64_t v = d[j];
+            size_t below = v < pivot;
+            d[j] = d[i];
+            d[i] = v;
+            i += below;
         }
-        if (want <= j)
-            hi = j;
-        else if (want >= i)
-            lo = i;
+        d[hi] = d[i];
+        d[i] = pivot;
+        if (i == k)
+            return pivot;
+        if (k < i)
+            hi = i - 1;
         else
-            break; /* between the parts: equal to the pivot */
+            lo = i + 1;
     }
-    return d[want];
+    return d[k];
 }
 
 /* The lower median of d[0..m) (reordered): short arrays by quickselect,
@@ -397,14 +404,15 @@ static uint64_t median_of(uint64_t *d, size_t m)
 
 /* Objects, first and last time, median delay and balance of pair p (number k)
  * from its run r[0..m), and its evidence rows when kept (space reserved).
- * Distinct actions at each end: by comparing in short runs, by stamps
- * (the pair's number + 1 on each action) in long ones. */
+ * Distinct actions at each end: within each object's records (they come
+ * together), by comparing, or by stamps (the pair's number + 1) past FEW. */
 static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
 {
     const chorus_action *a = w->look;
     if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, m, sizeof *w->delays))
         return CHORUS_ENOMEM;
     uint32_t ends[2 * FEW];
+    size_t seg = 0; /* the first record on the current object */
     p->first_ms = INT64_MAX;
     p->last_ms = INT64_MIN;
     chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
@@ -413,24 +421,16 @@ static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, choru
         const chorus_action *x = &a[ia];
         int64_t ta = x->time_ms, tb = time_b(w, &r[q], ta);
         int64_t ti = ta < tb ? ta : tb, tj = ta < tb ? tb : ta;
-        p->objects += q == 0 || x->object != a[rec_a(&r[q - 1])].object;
+        if (q == 0 || x->object != a[rec_a(&r[q - 1])].object)
+            p->objects++, seg = q;
         p->first_ms = ti < p->first_ms ? ti : p->first_ms;
         p->last_ms = tj > p->last_ms ? tj : p->last_ms;
         w->delays[q] = (uint64_t)tj - (uint64_t)ti;
-        if (m <= FEW) {
-            ends[q] = ia, ends[FEW + q] = ib;
-        } else {
-            if (q + AHEAD < m)
-                __builtin_prefetch(&w->stamp[rec_b(&r[q + AHEAD])]);
-            p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
-            p->part_b += w->stamp[ib] != k + 1;
-            w->stamp[ia] = w->stamp[ib] = k + 1;
-        }
+        p->part_a += !seen_before(w, ends, q - seg, ia, k + 1); /* an action is at one end only */
+        p->part_b += !seen_before(w, ends + FEW, q - seg, ib, k + 1);
         if (ev)
             ev[q] = (chorus_coaction){k, x->object, ta, tb};
     }
-    if (m <= FEW)
-        p->part_a = distinct_few(ends, m), p->part_b = distinct_few(ends + FEW, m);
     w->out->n_evidence += ev ? m : 0;
     p->median_delay_ms = (int64_t)median_of(w->delays, m);
     return CHORUS_OK;
@@ -442,7 +442,7 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    if (grow_huge(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
+    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
         (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
                                           o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
