@@ -10,6 +10,7 @@
 #include <chorus/coord.h>
 
 #include "core/ctx.h"
+#include "core/prefault.h"
 #include "core/radix_sort.h"
 
 #include <stddef.h>
@@ -155,6 +156,7 @@ typedef struct walk {
     uint32_t *stamp;          /* per action: the last pair (+ 1) it was counted in */
     uint64_t *delays;
     size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
+    size_t pairs_mapped;      /* pairs[0..pairs_mapped) prefaulted */
 } walk;
 
 #define A_FIRST ((uint64_t)1 << 63) /* in a record's key: the lower account acted first */
@@ -256,6 +258,7 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
+        ch_prefault(w->rec, w->n_rec * sizeof *w->rec);
         if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
                                              w->n_rec, sizeof *w->out->evidence))
             return CHORUS_ENOMEM;
@@ -436,13 +439,30 @@ static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, choru
     return CHORUS_OK;
 }
 
+#define MAP_AHEAD 32768 /* pairs (2.75 MB) prefaulted at a time */
+
+/* Room for one more pair, its pages mapped a stretch at a time ahead of
+ * the writes (a grown array's new part is not all used). */
+static chorus_rc grow_pairs(walk *w)
+{
+    chorus_copairs *o = w->out;
+    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs))
+        return CHORUS_ENOMEM;
+    if (o->n >= w->pairs_mapped) {
+        size_t end = w->pairs_cap - o->n > MAP_AHEAD ? o->n + MAP_AHEAD : w->pairs_cap;
+        ch_prefault(o->pairs + o->n, (end - o->n) * sizeof *o->pairs);
+        w->pairs_mapped = end;
+    }
+    return CHORUS_OK;
+}
+
 /* Adds the pair of the run r[0..m). */
 static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
 {
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
+    if (grow_pairs(w) ||
         (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
                                           o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
