@@ -156,7 +156,7 @@ typedef struct walk {
     uint32_t *stamp;          /* per action: the last pair (+ 1) it was counted in */
     uint64_t *delays;
     size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
-    size_t pairs_mapped;      /* pairs[0..pairs_mapped) prefaulted */
+    size_t pairs_mapped, evidence_mapped; /* elements prefaulted */
 } walk;
 
 #define A_FIRST ((uint64_t)1 << 63) /* in a record's key: the lower account acted first */
@@ -224,18 +224,6 @@ static chorus_rc walk_records(walk *w, size_t *pos, int fill)
     return CHORUS_OK;
 }
 
-/* ch_grow for the result's big arrays, on huge pages: a fault per 4 KB
- * page costs more than the rows written to it. */
-static chorus_rc grow_huge(chorus_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t old = *cap;
-    if (ch_grow(ctx, p, cap, need, elem))
-        return CHORUS_ENOMEM;
-    if (*cap != old)
-        ch_hint_hugepages(*p, *cap * elem);
-    return CHORUS_OK;
-}
-
 /* Every co-action's record in its bucket, in the walk's order. */
 static chorus_rc make_records(walk *w)
 {
@@ -259,8 +247,8 @@ static chorus_rc make_records(walk *w)
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
         ch_prefault(w->rec, w->n_rec * sizeof *w->rec);
-        if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
-                                             w->n_rec, sizeof *w->out->evidence))
+        if (w->o->keep_evidence && ch_grow(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
+                                           w->n_rec, sizeof *w->out->evidence))
             return CHORUS_ENOMEM;
         memcpy(pos, w->start, nb * sizeof *pos);
         rc = walk_records(w, pos, 1);
@@ -439,19 +427,20 @@ static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, choru
     return CHORUS_OK;
 }
 
-#define MAP_AHEAD 32768 /* pairs (2.75 MB) prefaulted at a time */
+#define MAP_AHEAD ((size_t)2 << 20) /* bytes prefaulted at a time */
 
-/* Room for one more pair, its pages mapped a stretch at a time ahead of
- * the writes (a grown array's new part is not all used). */
-static chorus_rc grow_pairs(walk *w)
+/* ch_grow for the result's big arrays, written from start to end: their
+ * pages are mapped a stretch at a time ahead of the writes (*mapped
+ * elements so far; a grown array's new part is not all used). */
+static chorus_rc grow_mapped(walk *w, void **p, size_t *cap, size_t *mapped, size_t need, size_t elem)
 {
-    chorus_copairs *o = w->out;
-    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs))
+    if (ch_grow(w->ctx, p, cap, need, elem))
         return CHORUS_ENOMEM;
-    if (o->n >= w->pairs_mapped) {
-        size_t end = w->pairs_cap - o->n > MAP_AHEAD ? o->n + MAP_AHEAD : w->pairs_cap;
-        ch_prefault(o->pairs + o->n, (end - o->n) * sizeof *o->pairs);
-        w->pairs_mapped = end;
+    if (need > *mapped) {
+        size_t from = *mapped, end = need + MAP_AHEAD / elem;
+        end = end < *cap ? end : *cap;
+        ch_prefault((char *)*p + from * elem, (end - from) * elem);
+        *mapped = end;
     }
     return CHORUS_OK;
 }
@@ -462,9 +451,9 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    if (grow_pairs(w) ||
-        (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
-                                          o->n_evidence + m, sizeof *o->evidence)))
+    if (grow_mapped(w, (void **)&o->pairs, &w->pairs_cap, &w->pairs_mapped, o->n + 1, sizeof *o->pairs) ||
+        (w->o->keep_evidence && grow_mapped(w, (void **)&o->evidence, &w->evidence_cap, &w->evidence_mapped,
+                                            o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
     uint64_t pair = r[0].key & w->pair_mask;
     chorus_copair *p = &o->pairs[o->n];
