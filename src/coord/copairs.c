@@ -83,8 +83,8 @@ static chorus_rc alloc_spare(chorus_ctx *ctx, size_t n, chorus_action **spare)
 _Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer serves as the spare");
 
 /* Stable sort by (object, time). When both fit one 64-bit key (object
- * above the time since the first action), one sort of the actions as
- * records; otherwise two. With spare, also a buffer of max(n, 1) actions
+ * and the time since the first action), one sort of the actions as
+ * records, by object alone when they come in time order; otherwise two. With spare, also a buffer of max(n, 1) actions
  * on huge pages, the sort's own when it has one: memory already paged in. */
 static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **spare)
 {
@@ -94,12 +94,14 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, choru
         return spare ? alloc_spare(ctx, n, spare) : CHORUS_OK;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
     uint32_t omax = 0;
+    int in_order = 1; /* by time already (posts usually are): sort by object alone */
     for (size_t i = 0; i < n; i++) {
         tmin = a[i].time_ms < tmin ? a[i].time_ms : tmin;
         tmax = a[i].time_ms > tmax ? a[i].time_ms : tmax;
         omax = a[i].object > omax ? a[i].object : omax;
+        in_order &= i == 0 || a[i].time_ms >= a[i - 1].time_ms;
     }
-    unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), bits = tb + bits_of(omax);
+    unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), ob = bits_of(omax), bits = tb + ob;
     if (bits > 64 || tb == 64) {
         chorus_rc rc = sort_actions_wide(ctx, a, n, tmin);
         return rc || !spare ? rc : alloc_spare(ctx, n, spare);
@@ -111,14 +113,19 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, choru
         ch_hint_hugepages(r, n * sizeof *r);
         ch_hint_hugepages(tmp, n * sizeof *tmp);
     }
-    for (size_t i = 0; !rc && i < n; i++)
-        r[i] = (ch_kv){((uint64_t)a[i].object << tb) | ((uint64_t)a[i].time_ms - (uint64_t)tmin),
-                       a[i].account};
-    ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
+    /* key: object above the time since tmin; or, in time order and when
+     * that time fits 32 bits, the object alone (the time rides in val) */
+    unsigned ts = in_order && tb <= 32 ? 32 : 0, os = ts ? 0 : tb;
+    for (size_t i = 0; !rc && i < n; i++) {
+        uint64_t t = (uint64_t)a[i].time_ms - (uint64_t)tmin;
+        r[i] = (ch_kv){(uint64_t)a[i].object << os | (ts ? 0 : t), a[i].account | (ts ? t << 32 : 0)};
+    }
+    ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, ts ? ob : bits, counts);
     uint64_t tmask = ((uint64_t)1 << tb) - 1;
-    for (size_t i = 0; s && i < n; i++)
-        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> tb),
-                               (int64_t)((uint64_t)tmin + (s[i].key & tmask))};
+    for (size_t i = 0; s && i < n; i++) {
+        uint64_t t = ts ? s[i].val >> 32 : s[i].key & tmask;
+        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> os), (int64_t)((uint64_t)tmin + t)};
+    }
     chorus_action *kept = spare && s ? (chorus_action *)s : NULL;
     if (kept)
         *spare = kept;
