@@ -257,6 +257,8 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
+        if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, w->n_tmp ? w->n_tmp : 1, sizeof *w->delays))
+            return CHORUS_ENOMEM; /* a pair's run is in one bucket */
         ch_prefault(w->rec, w->n_rec * sizeof *w->rec);
         if (w->o->keep_evidence && ch_grow(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
                                            w->n_rec, sizeof *w->out->evidence))
@@ -408,11 +410,9 @@ static uint64_t median_of(uint64_t *d, size_t m)
  * from its run r[0..m), and its evidence rows when kept (space reserved).
  * Distinct actions at each end: within each object's records (they come
  * together), by comparing, or by stamps (the pair's number + 1) past FEW. */
-static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
+static void pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
 {
     const chorus_action *a = w->look;
-    if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, m, sizeof *w->delays))
-        return CHORUS_ENOMEM;
     uint32_t ends[2 * FEW];
     size_t seg = 0; /* the first record on the current object */
     p->first_ms = INT64_MAX;
@@ -435,7 +435,6 @@ static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, choru
     }
     w->out->n_evidence += ev ? m : 0;
     p->median_delay_ms = (int64_t)median_of(w->delays, m);
-    return CHORUS_OK;
 }
 
 #define MAP_AHEAD ((size_t)2 << 20) /* bytes prefaulted at a time */
@@ -474,7 +473,8 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
                          .p_value = 1.0};
     p->actions_a = w->acts[p->a];
     p->actions_b = w->acts[p->b];
-    return pair_stats(w, r, m, (uint32_t)o->n++, p);
+    pair_stats(w, r, m, (uint32_t)o->n++, p);
+    return CHORUS_OK;
 }
 
 /* Every pair of the sorted bucket r[0..n): counted, and added when its
