@@ -2,10 +2,11 @@
  * copairs.c - co-action pairs over actions (see coord.h). Actions are
  * radix-sorted by (object, time); a window slides over each object's run,
  * so work follows the co-actions that exist, never all pairs of a run.
- * Each co-action becomes one 16-byte record (packed pair key, the two
- * action indexes) written straight to the bucket of its pair's top bits;
- * each bucket is radix-sorted on the remaining pair bits while it fits a
- * cache, and every pair's statistics come from its run of records.
+ * Each co-action becomes one 16-byte record (packed pair key and delay,
+ * where its two actions sit in a copy ordered by account) written
+ * straight to the bucket of its pair's top bits; each bucket is
+ * radix-sorted on the remaining pair bits while it fits a cache, and
+ * every pair's statistics come from its run of records.
  */
 #include <chorus/coord.h>
 
@@ -160,7 +161,7 @@ typedef struct walk {
     ch_kv *rec, *tmp;         /* all records; scratch of the largest bucket */
     size_t n_rec, n_tmp;
     size_t *counts;           /* CH_KV_COUNTS */
-    uint32_t *stamp;          /* per action: the last pair (+ 1) it was counted in */
+    uint32_t *stamp;          /* per place in look: the last pair (+ 1) it was counted in */
     uint64_t *delays;
     size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
     size_t pairs_mapped, evidence_mapped; /* elements prefaulted */
