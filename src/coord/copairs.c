@@ -2,14 +2,16 @@
  * copairs.c - co-action pairs over actions (see coord.h). Actions are
  * radix-sorted by (object, time); a window slides over each object's run,
  * so work follows the co-actions that exist, never all pairs of a run.
- * Each co-action becomes one 16-byte record (packed pair key, the two
- * action indexes) written straight to the bucket of its pair's top bits;
- * each bucket is radix-sorted on the remaining pair bits while it fits a
- * cache, and every pair's statistics come from its run of records.
+ * Each co-action becomes one 16-byte record (packed pair key and delay,
+ * where its two actions sit in a copy ordered by account) written
+ * straight to the bucket of its pair's top bits; each bucket is
+ * radix-sorted on the remaining pair bits while it fits a cache, and
+ * every pair's statistics come from its run of records.
  */
 #include <chorus/coord.h>
 
 #include "core/ctx.h"
+#include "core/prefault.h"
 #include "core/radix_sort.h"
 
 #include <stddef.h>
@@ -69,42 +71,41 @@ static unsigned bits_of(uint64_t v)
     return b;
 }
 
-/* A copy of a[0..n) on huge pages (at least one element). */
-static chorus_rc copy_look(chorus_ctx *ctx, const chorus_action *a, size_t n, chorus_action **look)
+/* A buffer of max(n, 1) actions on huge pages. */
+static chorus_rc alloc_spare(chorus_ctx *ctx, size_t n, chorus_action **spare)
 {
-    *look = ch_alloc(ctx, (n ? n : 1) * sizeof **look);
-    if (!*look)
+    *spare = ch_alloc(ctx, (n ? n : 1) * sizeof **spare);
+    if (!*spare)
         return ch_nomem(ctx);
-    ch_hint_hugepages(*look, n * sizeof **look);
-    if (n) /* a may be NULL then */
-        memcpy(*look, a, n * sizeof *a);
+    ch_hint_hugepages(*spare, n * sizeof **spare);
     return CHORUS_OK;
 }
 
-_Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer holds the look-up copy");
+_Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer serves as the spare");
 
 /* Stable sort by (object, time). When both fit one 64-bit key (object
- * above the time since the first action), one sort of the actions as
- * records; otherwise two. With look, also a copy of the sorted actions
- * on huge pages (max(n, 1) elements), in the sort's buffer when it has
- * one: memory already paged in. */
-static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **look)
+ * and the time since the first action), one sort of the actions as
+ * records, by object alone when they come in time order; otherwise two. With spare, also a buffer of max(n, 1) actions
+ * on huge pages, the sort's own when it has one: memory already paged in. */
+static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **spare)
 {
     if (n > UINT32_MAX)
         return ch_error(ctx, CHORUS_ELIMIT, "more than 2^32 actions in one signal");
     if (n < 2)
-        return look ? copy_look(ctx, a, n, look) : CHORUS_OK;
+        return spare ? alloc_spare(ctx, n, spare) : CHORUS_OK;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
     uint32_t omax = 0;
+    int in_order = 1; /* by time already (posts usually are): sort by object alone */
     for (size_t i = 0; i < n; i++) {
         tmin = a[i].time_ms < tmin ? a[i].time_ms : tmin;
         tmax = a[i].time_ms > tmax ? a[i].time_ms : tmax;
         omax = a[i].object > omax ? a[i].object : omax;
+        in_order &= i == 0 || a[i].time_ms >= a[i - 1].time_ms;
     }
-    unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), bits = tb + bits_of(omax);
+    unsigned tb = bits_of((uint64_t)tmax - (uint64_t)tmin), ob = bits_of(omax), bits = tb + ob;
     if (bits > 64 || tb == 64) {
         chorus_rc rc = sort_actions_wide(ctx, a, n, tmin);
-        return rc || !look ? rc : copy_look(ctx, a, n, look);
+        return rc || !spare ? rc : alloc_spare(ctx, n, spare);
     }
     ch_kv *r = ch_alloc(ctx, n * sizeof *r), *tmp = ch_alloc(ctx, n * sizeof *tmp);
     size_t *counts = ch_alloc(ctx, CH_KV_COUNTS * sizeof *counts);
@@ -113,38 +114,43 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, choru
         ch_hint_hugepages(r, n * sizeof *r);
         ch_hint_hugepages(tmp, n * sizeof *tmp);
     }
-    for (size_t i = 0; !rc && i < n; i++)
-        r[i] = (ch_kv){((uint64_t)a[i].object << tb) | ((uint64_t)a[i].time_ms - (uint64_t)tmin),
-                       a[i].account};
-    ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, bits, counts);
-    uint64_t tmask = ((uint64_t)1 << tb) - 1;
-    chorus_action *copy = look ? (chorus_action *)s : NULL; /* each record read, then replaced */
-    for (size_t i = 0; s && i < n; i++) {
-        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> tb),
-                               (int64_t)((uint64_t)tmin + (s[i].key & tmask))};
-        if (copy)
-            copy[i] = a[i];
+    /* key: object above the time since tmin; or, in time order and when
+     * that time fits 32 bits, the object alone (the time rides in val) */
+    unsigned ts = in_order && tb <= 32 ? 32 : 0, os = ts ? 0 : tb;
+    for (size_t i = 0; !rc && i < n; i++) {
+        uint64_t t = (uint64_t)a[i].time_ms - (uint64_t)tmin;
+        r[i] = (ch_kv){(uint64_t)a[i].object << os | (ts ? 0 : t), a[i].account | (ts ? t << 32 : 0)};
     }
-    if (copy)
-        *look = copy;
-    ch_free(ctx, r == (ch_kv *)copy ? NULL : r, n * sizeof *r);
-    ch_free(ctx, tmp == (ch_kv *)copy ? NULL : tmp, n * sizeof *tmp);
+    ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, ts ? ob : bits, counts);
+    uint64_t tmask = ((uint64_t)1 << tb) - 1;
+    for (size_t i = 0; s && i < n; i++) {
+        uint64_t t = ts ? s[i].val >> 32 : s[i].key & tmask;
+        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> os), (int64_t)((uint64_t)tmin + t)};
+    }
+    chorus_action *kept = spare && s ? (chorus_action *)s : NULL;
+    if (kept)
+        *spare = kept;
+    ch_free(ctx, r == (ch_kv *)kept ? NULL : r, n * sizeof *r);
+    ch_free(ctx, tmp == (ch_kv *)kept ? NULL : tmp, n * sizeof *tmp);
     ch_free(ctx, counts, CH_KV_COUNTS * sizeof *counts);
     return rc;
 }
 
 /* The state of one computation. A record's key is the pair packed in
- * 2 * acc_bits bits (lower account high), with the delay above it when
- * it fits (delay_shift > 0), its val the two action indexes (i << 32 | j,
- * i before j in time). Records go straight to the bucket of their pair's
- * top bits, object by object, i then j ascending; each bucket is then
+ * 2 * acc_bits bits (lower account high), with the delay above it and
+ * A_FIRST when they fit (delay_shift > 0), its val the places in look
+ * of the lower account's action and of the other's (pa << 32 | pb).
+ * Records go straight to the bucket of their pair's top bits, object by
+ * object, i then j ascending (i before j in time); each bucket is then
  * sorted stably on the low bits while it fits a cache, so each pair's
- * run of records comes by object, then time. The scans look actions up
- * in a copy on huge pages (look): a record's actions are anywhere. */
+ * run of records comes by object, then time. look holds the actions by
+ * account: a bucket's lower accounts are few, so their actions are a few
+ * cache lines; only the other side's are anywhere. */
 typedef struct walk {
     chorus_ctx *ctx;
     const chorus_action *a;
-    const chorus_action *look;
+    const chorus_action *look; /* by account, then (object, time) */
+    const uint32_t *place;     /* a[i] is look[place[i]] */
     size_t n;
     const chorus_copair_opts *o;
     chorus_copairs *out;
@@ -155,10 +161,13 @@ typedef struct walk {
     ch_kv *rec, *tmp;         /* all records; scratch of the largest bucket */
     size_t n_rec, n_tmp;
     size_t *counts;           /* CH_KV_COUNTS */
-    uint32_t *stamp;          /* per action: the last pair (+ 1) it was counted in */
+    uint32_t *stamp;          /* per place in look: the last pair (+ 1) it was counted in */
     uint64_t *delays;
     size_t delays_cap, pairs_cap, evidence_cap, skipped_cap;
+    size_t pairs_mapped, evidence_mapped; /* elements prefaulted */
 } walk;
+
+#define A_FIRST ((uint64_t)1 << 63) /* in a record's key: the lower account acted first */
 
 /* Records an object over the popularity bound. */
 static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
@@ -180,6 +189,7 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
     const chorus_action *a = w->a;
     const int64_t window = w->o->window_ms;
     const unsigned acc = w->acc_bits, dshift = w->delay_shift, low = w->low_bits;
+    const uint32_t *place = w->place;
     ch_kv *rec = w->rec;
     for (size_t i = s; i < e; i++)
         for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= window; j++) {
@@ -192,8 +202,14 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
                 pos[b + 1]++;
                 continue;
             }
-            uint64_t key = dshift ? pair | (uint64_t)(a[j].time_ms - a[i].time_ms) << dshift : pair;
-            rec[pos[b]++] = (ch_kv){key, (uint64_t)i << 32 | j};
+            uint64_t pi = place[i], pj = place[j], key = pair;
+            if (dshift)
+                key |= (uint64_t)(a[j].time_ms - a[i].time_ms) << dshift | (x < y ? A_FIRST : 0);
+            /* the bucket's line after next, for writing: 4,096 buckets
+             * take turns, so it is fetched well before its first write */
+            size_t at = pos[b]++;
+            __builtin_prefetch((const void *)((uintptr_t)&rec[at] + 128), 1);
+            rec[at] = (ch_kv){key, x < y ? pi << 32 | pj : pj << 32 | pi};
         }
 }
 
@@ -220,18 +236,6 @@ static chorus_rc walk_records(walk *w, size_t *pos, int fill)
     return CHORUS_OK;
 }
 
-/* ch_grow for the result's big arrays, on huge pages: a fault per 4 KB
- * page costs more than the rows written to it. */
-static chorus_rc grow_huge(chorus_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t old = *cap;
-    if (ch_grow(ctx, p, cap, need, elem))
-        return CHORUS_ENOMEM;
-    if (*cap != old)
-        ch_hint_hugepages(*p, *cap * elem);
-    return CHORUS_OK;
-}
-
 /* Every co-action's record in its bucket, in the walk's order. */
 static chorus_rc make_records(walk *w)
 {
@@ -254,8 +258,11 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
-        if (w->o->keep_evidence && grow_huge(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
-                                             w->n_rec, sizeof *w->out->evidence))
+        if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, w->n_tmp ? w->n_tmp : 1, sizeof *w->delays))
+            return CHORUS_ENOMEM; /* a pair's run is in one bucket */
+        ch_prefault(w->rec, w->n_rec * sizeof *w->rec);
+        if (w->o->keep_evidence && ch_grow(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
+                                           w->n_rec, sizeof *w->out->evidence))
             return CHORUS_ENOMEM;
         memcpy(pos, w->start, nb * sizeof *pos);
         rc = walk_records(w, pos, 1);
@@ -265,32 +272,41 @@ static chorus_rc make_records(walk *w)
 
 #define AHEAD 16 /* records between a prefetch and its use */
 
-static inline uint32_t rec_i(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
-static inline uint32_t rec_j(const ch_kv *r) { return (uint32_t)r->val; }
+static inline uint32_t rec_a(const ch_kv *r) { return (uint32_t)(r->val >> 32); }
+static inline uint32_t rec_b(const ch_kv *r) { return (uint32_t)r->val; }
 
-/* Prefetches the actions of the records r[s..e) of the sorted bucket
- * r[0..n), but those of runs of one record when min_weight leaves them
- * out unread (most runs: the bandwidth goes to the others). */
+/* The times of a record's two actions: the lower account's (ta, looked
+ * up), the other's from the delay and A_FIRST when packed (no look-up
+ * far away), else looked up. */
+static inline int64_t time_b(const walk *w, const ch_kv *r, int64_t ta)
+{
+    if (!w->delay_shift)
+        return w->look[rec_b(r)].time_ms;
+    uint64_t delay = (r->key & ~A_FIRST) >> w->delay_shift;
+    return (int64_t)(r->key & A_FIRST ? (uint64_t)ta + delay : (uint64_t)ta - delay);
+}
+
+/* Prefetches the other account's actions of the records r[s..e) of the
+ * sorted bucket r[0..n) when their times are looked up, but those of runs
+ * of one record when min_weight leaves them out unread (most runs). */
 static void prefetch_recs(const walk *w, const ch_kv *r, size_t n, size_t s, size_t e)
 {
     int singles = w->o->min_weight >= 2;
-    for (size_t k = s; k < e; k++) {
+    for (size_t k = s; !w->delay_shift && k < e; k++) {
         uint64_t pair = r[k].key & w->pair_mask;
         if (singles && (k == 0 || (r[k - 1].key & w->pair_mask) != pair) &&
             (k + 1 == n || (r[k + 1].key & w->pair_mask) != pair))
             continue;
-        __builtin_prefetch(&w->look[rec_i(&r[k])]);
-        if (!w->delay_shift)
-            __builtin_prefetch(&w->look[rec_j(&r[k])]);
+        __builtin_prefetch(&w->look[rec_b(&r[k])]);
     }
 }
 
 /* Distinct objects among the run r[0..m): its records come by object. */
 static uint32_t run_objects(const walk *w, const ch_kv *r, size_t m)
 {
-    uint32_t objects = 1, last = w->look[rec_i(&r[0])].object;
+    uint32_t objects = 1, last = w->look[rec_a(&r[0])].object;
     for (size_t k = 1; k < m; k++) {
-        uint32_t o = w->look[rec_i(&r[k])].object;
+        uint32_t o = w->look[rec_a(&r[k])].object;
         objects += o != last;
         last = o;
     }
@@ -308,53 +324,61 @@ static int passes(const walk *w, const ch_kv *r, size_t m)
         return 0;
     if (w->o->weight_coactions || minw <= 1)
         return 1;
-    if (w->look[rec_i(&r[0])].object == w->look[rec_i(&r[m - 1])].object)
+    if (w->look[rec_a(&r[0])].object == w->look[rec_a(&r[m - 1])].object)
         return 0;
     return minw == 2 || run_objects(w, r, m) >= minw;
 }
 
-#define FEW 16 /* runs up to this long count distinct actions by comparing */
+#define FEW 16 /* an object's records up to this many compare their actions */
 
-/* Distinct values among v[0..m), m <= FEW. */
-static uint32_t distinct_few(const uint32_t *v, size_t m)
+/* Whether action v came earlier among the len records of the pair on its
+ * object (an action has one object, so only those can repeat it; most
+ * pairs have one record an object). The first FEW are compared, in
+ * seen[0..FEW); past them each action gets the stamp mark. */
+static int seen_before(walk *w, uint32_t *seen, size_t len, uint32_t v, uint32_t mark)
 {
-    uint32_t d = 0;
-    for (size_t q = 0; q < m; q++) {
-        size_t k = 0;
-        while (k < q && v[k] != v[q])
-            k++;
-        d += k == q;
+    if (len < FEW) {
+        int dup = 0;
+        for (size_t k = 0; k < len; k++)
+            dup |= seen[k] == v;
+        seen[len] = v;
+        return dup;
     }
-    return d;
+    if (len == FEW)
+        for (size_t k = 0; k < FEW; k++)
+            w->stamp[seen[k]] = mark;
+    int dup = w->stamp[v] == mark;
+    w->stamp[v] = mark;
+    return dup;
 }
 
 /* The element of rank k in d[0..m) (reordered), m small: quickselect
- * (Hoare's partition around the middle element). */
+ * around the middle element, with Lomuto's partition written without
+ * branches on the values (delays are random: a branch would mispredict). */
 static uint64_t select_small(uint64_t *d, size_t m, size_t k)
 {
-    ptrdiff_t lo = 0, hi = (ptrdiff_t)m - 1, want = (ptrdiff_t)k;
+    size_t lo = 0, hi = m - 1;
     while (lo < hi) {
-        uint64_t pivot = d[lo + (hi - lo) / 2];
-        ptrdiff_t i = lo, j = hi;
-        while (i <= j) {
-            while (d[i] < pivot)
-                i++;
-            while (d[j] > pivot)
-                j--;
-            if (i <= j) {
-                uint64_t t = d[i];
-                d[i++] = d[j];
-                d[j--] = t;
-            }
+        size_t mid = lo + (hi - lo) / 2, i = lo;
+        uint64_t pivot = d[mid];
+        d[mid] = d[hi];
+        for (size_t j = lo; j < hi; j++) { /* d[lo..i) < pivot <= d[i..j) */
+            uint64_t v = d[j];
+            size_t below = v < pivot;
+            d[j] = d[i];
+            d[i] = v;
+            i += below;
         }
-        if (want <= j)
-            hi = j;
-        else if (want >= i)
-            lo = i;
+        d[hi] = d[i];
+        d[i] = pivot;
+        if (i == k)
+            return pivot;
+        if (k < i)
+            hi = i - 1;
         else
-            break; /* between the parts: equal to the pivot */
+            lo = i + 1;
     }
-    return d[want];
+    return d[k];
 }
 
 /* The lower median of d[0..m) (reordered): short arrays by quickselect,
@@ -385,47 +409,50 @@ static uint64_t median_of(uint64_t *d, size_t m)
 
 /* Objects, first and last time, median delay and balance of pair p (number k)
  * from its run r[0..m), and its evidence rows when kept (space reserved).
- * Distinct actions at each end: by comparing in short runs, by stamps
- * (the pair's number + 1 on each action) in long ones. */
-static chorus_rc pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
+ * Distinct actions at each end: within each object's records (they come
+ * together), by comparing, or by stamps (the pair's number + 1) past FEW. */
+static void pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_copair *p)
 {
     const chorus_action *a = w->look;
-    if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, m, sizeof *w->delays))
-        return CHORUS_ENOMEM;
     uint32_t ends[2 * FEW];
+    size_t seg = 0; /* the first record on the current object */
     p->first_ms = INT64_MAX;
     p->last_ms = INT64_MIN;
     chorus_coaction *ev = w->o->keep_evidence ? w->out->evidence + w->out->n_evidence : NULL;
     for (size_t q = 0; q < m; q++) {
-        uint32_t i = rec_i(&r[q]), j = rec_j(&r[q]);
-        const chorus_action *ai = &a[i];
-        /* delays are >= 0 (actions are in time order), so they sort as u64 */
-        uint64_t delay = w->delay_shift ? r[q].key >> w->delay_shift
-                                        : (uint64_t)(a[j].time_ms - ai->time_ms);
-        int64_t tj = ai->time_ms + (int64_t)delay;
-        p->objects += q == 0 || ai->object != a[rec_i(&r[q - 1])].object;
-        p->first_ms = ai->time_ms < p->first_ms ? ai->time_ms : p->first_ms;
+        uint32_t ia = rec_a(&r[q]), ib = rec_b(&r[q]);
+        const chorus_action *x = &a[ia];
+        int64_t ta = x->time_ms, tb = time_b(w, &r[q], ta);
+        int64_t ti = ta < tb ? ta : tb, tj = ta < tb ? tb : ta;
+        if (q == 0 || x->object != a[rec_a(&r[q - 1])].object)
+            p->objects++, seg = q;
+        p->first_ms = ti < p->first_ms ? ti : p->first_ms;
         p->last_ms = tj > p->last_ms ? tj : p->last_ms;
-        w->delays[q] = delay;
-        int lower_first = ai->account == p->a;
-        uint32_t ia = lower_first ? i : j, ib = lower_first ? j : i;
-        if (m <= FEW) {
-            ends[q] = ia, ends[FEW + q] = ib;
-        } else {
-            if (q + AHEAD < m)
-                __builtin_prefetch(&w->stamp[rec_j(&r[q + AHEAD])]);
-            p->part_a += w->stamp[ia] != k + 1; /* an action is at one end only */
-            p->part_b += w->stamp[ib] != k + 1;
-            w->stamp[ia] = w->stamp[ib] = k + 1;
-        }
+        w->delays[q] = (uint64_t)tj - (uint64_t)ti;
+        p->part_a += !seen_before(w, ends, q - seg, ia, k + 1); /* an action is at one end only */
+        p->part_b += !seen_before(w, ends + FEW, q - seg, ib, k + 1);
         if (ev)
-            ev[q] = (chorus_coaction){k, ai->object, lower_first ? ai->time_ms : tj,
-                                      lower_first ? tj : ai->time_ms};
+            ev[q] = (chorus_coaction){k, x->object, ta, tb};
     }
-    if (m <= FEW)
-        p->part_a = distinct_few(ends, m), p->part_b = distinct_few(ends + FEW, m);
     w->out->n_evidence += ev ? m : 0;
     p->median_delay_ms = (int64_t)median_of(w->delays, m);
+}
+
+#define MAP_AHEAD ((size_t)2 << 20) /* bytes prefaulted at a time */
+
+/* ch_grow for the result's big arrays, written from start to end: their
+ * pages are mapped a stretch at a time ahead of the writes (*mapped
+ * elements so far; a grown array's new part is not all used). */
+static chorus_rc grow_mapped(walk *w, void **p, size_t *cap, size_t *mapped, size_t need, size_t elem)
+{
+    if (ch_grow(w->ctx, p, cap, need, elem))
+        return CHORUS_ENOMEM;
+    if (need > *mapped) {
+        size_t from = *mapped, end = need + MAP_AHEAD / elem;
+        end = end < *cap ? end : *cap;
+        ch_prefault((char *)*p + from * elem, (end - from) * elem);
+        *mapped = end;
+    }
     return CHORUS_OK;
 }
 
@@ -435,9 +462,9 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    if (ch_grow(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n + 1, sizeof *o->pairs) ||
-        (w->o->keep_evidence && grow_huge(w->ctx, (void **)&o->evidence, &w->evidence_cap,
-                                          o->n_evidence + m, sizeof *o->evidence)))
+    if (grow_mapped(w, (void **)&o->pairs, &w->pairs_cap, &w->pairs_mapped, o->n + 1, sizeof *o->pairs) ||
+        (w->o->keep_evidence && grow_mapped(w, (void **)&o->evidence, &w->evidence_cap, &w->evidence_mapped,
+                                            o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
     uint64_t pair = r[0].key & w->pair_mask;
     chorus_copair *p = &o->pairs[o->n];
@@ -447,7 +474,8 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
                          .p_value = 1.0};
     p->actions_a = w->acts[p->a];
     p->actions_b = w->acts[p->b];
-    return pair_stats(w, r, m, (uint32_t)o->n++, p);
+    pair_stats(w, r, m, (uint32_t)o->n++, p);
+    return CHORUS_OK;
 }
 
 /* Every pair of the sorted bucket r[0..n): counted, and added when its
@@ -471,8 +499,8 @@ static chorus_rc bucket_pairs(walk *w, const ch_kv *r, size_t n)
     return rc;
 }
 
-/* The records' layout: pair bits, and the delay above them when it fits
- * (a delay is at most the window and the span of all times); buckets of
+/* The records' layout: pair bits, and the delay and A_FIRST above them
+ * when they fit (a delay is at most the window and the span of all times); buckets of
  * the pairs' top 12 bits. */
 static void layout(walk *w, size_t n_acc)
 {
@@ -486,7 +514,7 @@ static void layout(walk *w, size_t n_acc)
     }
     uint64_t span = w->n ? (uint64_t)hi - (uint64_t)lo : 0;
     uint64_t most = (uint64_t)w->o->window_ms < span ? (uint64_t)w->o->window_ms : span;
-    w->delay_shift = pair_bits && pair_bits + bits_of(most) <= 64 ? pair_bits : 0;
+    w->delay_shift = pair_bits && pair_bits + bits_of(most) < 64 ? pair_bits : 0;
     unsigned top = pair_bits < 12 ? pair_bits : 12;
     w->low_bits = pair_bits - top;
     w->n_buckets = (size_t)1 << top;
@@ -521,6 +549,31 @@ static chorus_rc fit(chorus_ctx *ctx, void **p, size_t *cap, size_t n, size_t el
         return ch_nomem(ctx);
     *p = q;
     *cap = want;
+    return CHORUS_OK;
+}
+
+/* look[0..n): the actions a[0..n) by account (a counting sort, stable,
+ * so each account's come by object, then time), and *place (allocated,
+ * n elements) where each went. acts: actions per account, n_acc of them. */
+static chorus_rc by_account(chorus_ctx *ctx, const chorus_action *a, size_t n, const uint32_t *acts,
+                            size_t n_acc, chorus_action *look, uint32_t **place)
+{
+    uint32_t *next = ch_alloc(ctx, (n_acc ? n_acc : 1) * sizeof *next);
+    *place = ch_alloc(ctx, (n ? n : 1) * sizeof **place);
+    if (!next || !*place) {
+        ch_free(ctx, next, next ? (n_acc ? n_acc : 1) * sizeof *next : 0);
+        return ch_nomem(ctx);
+    }
+    ch_hint_hugepages(*place, n * sizeof **place);
+    uint32_t sum = 0;
+    for (size_t k = 0; k < n_acc; k++)
+        next[k] = sum, sum += acts[k];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = next[a[i].account]++;
+        (*place)[i] = p;
+        look[p] = a[i];
+    }
+    ch_free(ctx, next, (n_acc ? n_acc : 1) * sizeof *next);
     return CHORUS_OK;
 }
 
@@ -577,19 +630,23 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
         return ch_error(ctx, CHORUS_EUSAGE, "the co-action window must not be negative");
     walk w = {.ctx = ctx, .a = actions, .n = n, .o = opts, .out = out};
     size_t n_acc = 0;
-    uint32_t *acts = NULL;
+    uint32_t *acts = NULL, *place = NULL;
     chorus_action *look = NULL;
     chorus_rc rc = sort_actions(ctx, actions, n, &look);
     if (!rc && n && !(acts = count_actions(ctx, actions, n, &n_acc)))
         rc = CHORUS_ENOMEM;
+    if (!rc)
+        rc = by_account(ctx, actions, n, acts, n_acc, look, &place);
     w.acts = acts;
     w.look = look;
+    w.place = place;
     if (!rc)
         rc = pairs_of(&w, n_acc);
     walk_free(&w);
     if (!rc)
         rc = fit_all(&w);
     ch_free(ctx, acts, n_acc * sizeof *acts);
+    ch_free(ctx, place, place ? (n ? n : 1) * sizeof *place : 0);
     ch_free(ctx, look, (n ? n : 1) * sizeof *look);
     if (rc) {
         w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap, w.out->n_skipped = w.skipped_cap;
