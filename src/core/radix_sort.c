@@ -98,11 +98,12 @@ static void kv_insertion(ch_kv *r, size_t n, uint64_t mask)
     }
 }
 
-/* One stable pass of r by the digit at shift into d, from its histogram. */
-static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, unsigned width,
-                       size_t *count)
+/* One stable pass of r by the digit (key >> shift) & mask into d, from
+ * its histogram of nb counts. */
+static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, uint64_t mask,
+                       size_t nb, size_t *count)
 {
-    size_t sum = 0, nb = (size_t)1 << width, mask = nb - 1;
+    size_t sum = 0;
     for (size_t b = 0; b < nb; b++) {
         size_t c = count[b];
         count[b] = sum;
@@ -114,7 +115,9 @@ static void kv_scatter(const ch_kv *r, ch_kv *d, size_t n, unsigned shift, unsig
 
 ch_kv *ch_radix_sort_kv(ch_kv *r, ch_kv *tmp, size_t n, unsigned bits, size_t *counts)
 {
-    uint64_t mask = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    if (bits > 64)
+        bits = 64;
+    uint64_t mask = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
     if (n < SMALL) {
         kv_insertion(r, n, mask);
         return r;
@@ -126,16 +129,20 @@ ch_kv *ch_radix_sort_kv(ch_kv *r, ch_kv *tmp, size_t n, unsigned bits, size_t *c
     if (!passes)
         return r;
     unsigned width = (bits + passes - 1) / passes;
-    size_t nb = (size_t)1 << width, dmask = nb - 1;
+    /* the top digit may be narrower: bits above `bits` stay unsorted */
+    size_t nb = (size_t)1 << width;
+    uint64_t dmask[8]; /* 64 bits in digits of 8 or more */
+    for (unsigned p = 0; p < passes; p++)
+        dmask[p] = (mask >> (p * width)) & (nb - 1);
     memset(counts, 0, passes * nb * sizeof *counts);
     for (size_t i = 0; i < n; i++)
         for (unsigned p = 0; p < passes; p++)
-            counts[p * nb + ((r[i].key >> (p * width)) & dmask)]++;
+            counts[p * nb + ((r[i].key >> (p * width)) & dmask[p])]++;
     ch_kv *src = r, *dst = tmp;
     for (unsigned p = 0; p < passes; p++) {
-        if (counts[p * nb + ((r[0].key >> (p * width)) & dmask)] == n)
+        if (counts[p * nb + ((r[0].key >> (p * width)) & dmask[p])] == n)
             continue; /* every key has the same digit here */
-        kv_scatter(src, dst, n, p * width, width, counts + p * nb);
+        kv_scatter(src, dst, n, p * width, dmask[p], nb, counts + p * nb);
         ch_kv *t = src;
         src = dst, dst = t;
     }

@@ -91,6 +91,41 @@ static void test_radix(void)
     chorus_ctx_free(ctx);
 }
 
+/* Whether ch_radix_sort_kv sorted r[0..n) stably by the low `bits` bits
+ * only (val holds the original index; high bits hold noise). */
+static int kv_sorted(const ch_kv *r, size_t n, unsigned bits)
+{
+    uint64_t mask = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t a = r[i - 1].key & mask, b = r[i].key & mask;
+        if (a > b || (a == b && r[i - 1].val > r[i].val))
+            return 0;
+    }
+    return 1;
+}
+
+static void test_radix_kv(void)
+{
+    static const size_t ns[] = {10, 1000, 5000, 300000};
+    static const unsigned bits[] = {1, 13, 21, 23, 33, 64};
+    ch_kv *r = malloc(300000 * sizeof *r), *tmp = malloc(300000 * sizeof *tmp);
+    size_t *counts = malloc(CH_KV_COUNTS * sizeof *counts);
+    uint64_t s = 7;
+    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+        for (size_t b = 0; b < sizeof bits / sizeof *bits; b++) {
+            uint64_t low = bits[b] >= 64 ? UINT64_MAX : ((uint64_t)1 << bits[b]) - 1;
+            for (size_t i = 0; i < ns[a]; i++) {
+                s = ch_mix64(s + i);
+                /* few distinct sorted values (many ties), noise above them */
+                uint64_t key = (s >> 7) % 97;
+                r[i] = (ch_kv){(key & low) | (bits[b] < 64 ? s << bits[b] : 0), i};
+            }
+            const ch_kv *out = ch_radix_sort_kv(r, tmp, ns[a], bits[b], counts);
+            CHECK(kv_sorted(out, ns[a], bits[b]));
+        }
+    free(r), free(tmp), free(counts);
+}
+
 static void test_utf8(void)
 {
     CHECK(ch_utf8_valid("plain ascii text, long enough", 29));
@@ -142,6 +177,7 @@ int main(void)
     RUN(test_arena);
     RUN(test_intern);
     RUN(test_radix);
+    RUN(test_radix_kv);
     RUN(test_utf8);
     RUN(test_ctx);
     TEST_END("test_core");
