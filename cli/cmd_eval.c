@@ -18,7 +18,8 @@ static const char usage[] =
     "(account_id,campaign_id,strategy) and prints account-level precision,\n"
     "recall and F1 of the flagged accounts (those in a group), the share of\n"
     "benign-coordinated and organic accounts flagged, and the ROC AUC of the\n"
-    "score (accounts not flagged score 0).\n"
+    "score (accounts not flagged score 0), then flagged / accounts for each\n"
+    "strategy of the truth file (empty: organic).\n"
     "\n"
     "Exit status: 0 success, 1 bad input or usage, 2 internal error.\n";
 
@@ -94,11 +95,44 @@ static int read_scores(chorus_ctx *ctx, const char *path, scored **out, size_t *
     return bad ? -1 : 0;
 }
 
+/* Per-strategy counts: a few names in a truth file; the rest are "other". */
+#define MAX_STRATS 32
+#define STRAT_NAME 48
+
+typedef struct strat_count {
+    char name[STRAT_NAME];
+    size_t accounts, flagged;
+} strat_count;
+
 typedef struct tally {
     size_t pos, neg, benign, tp, fp, benign_flagged, organic_flagged;
     labelled *all;
     size_t n, cap;
+    strat_count strat[MAX_STRATS];
+    size_t n_strat;
 } tally;
+
+/* The slot of strategy s (empty: organic), added when new; control
+ * bytes are printed as '?'. */
+static strat_count *strat_slot(tally *t, chorus_str s)
+{
+    char name[STRAT_NAME];
+    size_t k = s.len < STRAT_NAME - 1 ? s.len : STRAT_NAME - 1;
+    if (!s.len)
+        k = strlen(strcpy(name, "organic"));
+    else
+        for (size_t i = 0; i < k; i++)
+            name[i] = (unsigned char)s.ptr[i] < 0x20 || s.ptr[i] == 0x7f ? '?' : s.ptr[i];
+    name[k] = 0;
+    for (size_t i = 0; i < t->n_strat; i++)
+        if (!strcmp(t->strat[i].name, name))
+            return &t->strat[i];
+    if (t->n_strat == MAX_STRATS)
+        return strat_slot(t, (chorus_str){"other", 5});
+    strat_count *c = &t->strat[t->n_strat++];
+    memcpy(c->name, name, k + 1);
+    return c;
+}
 
 static double score_of(const scored *s, size_t n, chorus_str id, int *found)
 {
@@ -131,6 +165,9 @@ static int count_truth(chorus_ctx *ctx, const char *path, const scored *s, size_
         t->fp += !positive && found;
         t->benign_flagged += benign && found;
         t->organic_flagged += !positive && !benign && found;
+        strat_count *c = strat_slot(t, strat);
+        c->accounts++;
+        c->flagged += found;
         if (t->n == t->cap && !(t->all = realloc(t->all, (t->cap = t->cap * 2 + 256) * sizeof *t->all)))
             break;
         t->all[t->n++] = (labelled){score, positive};
@@ -159,6 +196,22 @@ static double roc_auc(tally *t)
     return (rank_sum - (double)t->pos * (t->pos + 1) / 2.0) / ((double)t->pos * t->neg);
 }
 
+static int cmp_strat(const void *x, const void *y)
+{
+    const strat_count *a = x, *b = y;
+    int ao = !strcmp(a->name, "organic"), bo = !strcmp(b->name, "organic");
+    return ao != bo ? ao - bo : strcmp(a->name, b->name);
+}
+
+/* Flagged / accounts per truth strategy, by name, organic last. */
+static void report_strategies(tally *t)
+{
+    qsort(t->strat, t->n_strat, sizeof *t->strat, cmp_strat);
+    printf("by strategy     flagged / accounts\n");
+    for (size_t i = 0; i < t->n_strat; i++)
+        printf("  %-26s %zu / %zu\n", t->strat[i].name, t->strat[i].flagged, t->strat[i].accounts);
+}
+
 static void report(tally *t)
 {
     size_t flagged = t->tp + t->fp;
@@ -173,6 +226,7 @@ static void report(tally *t)
            t->benign ? 100.0 * t->benign_flagged / t->benign : 0.0,
            organic ? 100.0 * t->organic_flagged / organic : 0.0);
     printf("ROC AUC         %.3f (score)\n", roc_auc(t));
+    report_strategies(t);
 }
 
 int cmd_eval(int argc, char **argv)
