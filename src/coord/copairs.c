@@ -85,8 +85,9 @@ _Static_assert(sizeof(ch_kv) == sizeof(chorus_action), "the sort's buffer serves
 
 /* Stable sort by (object, time). When both fit one 64-bit key (object
  * and the time since the first action), one sort of the actions as
- * records, by object alone when they come in time order; otherwise two. With spare, also a buffer of max(n, 1) actions
- * on huge pages, the sort's own when it has one: memory already paged in. */
+ * records, by object alone when they come in time order; otherwise two.
+ * With spare, also a buffer of max(n, 1) actions on huge pages, the
+ * sort's own when it has one: memory already paged in. */
 static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, chorus_action **spare)
 {
     if (n > UINT32_MAX)
@@ -119,13 +120,15 @@ static chorus_rc sort_actions(chorus_ctx *ctx, chorus_action *a, size_t n, choru
     unsigned ts = in_order && tb <= 32 ? 32 : 0, os = ts ? 0 : tb;
     for (size_t i = 0; !rc && i < n; i++) {
         uint64_t t = (uint64_t)a[i].time_ms - (uint64_t)tmin;
-        r[i] = (ch_kv){(uint64_t)a[i].object << os | (ts ? 0 : t), a[i].account | (ts ? t << 32 : 0)};
+        r[i] = (ch_kv){(uint64_t)a[i].object << os | (ts ? 0 : t),
+                       a[i].account | (ts ? t << 32 : 0)};
     }
     ch_kv *s = rc ? NULL : ch_radix_sort_kv(r, tmp, n, ts ? ob : bits, counts);
     uint64_t tmask = ((uint64_t)1 << tb) - 1;
     for (size_t i = 0; s && i < n; i++) {
         uint64_t t = ts ? s[i].val >> 32 : s[i].key & tmask;
-        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> os), (int64_t)((uint64_t)tmin + t)};
+        a[i] = (chorus_action){(uint32_t)s[i].val, (uint32_t)(s[i].key >> os),
+                               (int64_t)((uint64_t)tmin + t)};
     }
     chorus_action *kept = spare && s ? (chorus_action *)s : NULL;
     if (kept)
@@ -173,7 +176,8 @@ typedef struct walk {
 static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
 {
     chorus_copairs *o = w->out;
-    if (ch_grow(w->ctx, (void **)&o->skipped, &w->skipped_cap, o->n_skipped + 1, sizeof *o->skipped))
+    if (ch_grow(w->ctx, (void **)&o->skipped, &w->skipped_cap, o->n_skipped + 1,
+                sizeof *o->skipped))
         return CHORUS_ENOMEM;
     o->skipped[o->n_skipped].object = object;
     o->skipped[o->n_skipped].actions = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
@@ -258,7 +262,8 @@ static chorus_rc make_records(walk *w)
         w->counts = ch_alloc(w->ctx, CH_KV_COUNTS * sizeof *w->counts);
         if (!w->rec || !w->tmp || !w->counts)
             return ch_nomem(w->ctx);
-        if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, w->n_tmp ? w->n_tmp : 1, sizeof *w->delays))
+        if (ch_grow(w->ctx, (void **)&w->delays, &w->delays_cap, w->n_tmp ? w->n_tmp : 1,
+                    sizeof *w->delays))
             return CHORUS_ENOMEM; /* a pair's run is in one bucket */
         ch_prefault(w->rec, w->n_rec * sizeof *w->rec);
         if (w->o->keep_evidence && ch_grow(w->ctx, (void **)&w->out->evidence, &w->evidence_cap,
@@ -443,7 +448,8 @@ static void pair_stats(walk *w, const ch_kv *r, size_t m, uint32_t k, chorus_cop
 /* ch_grow for the result's big arrays, written from start to end: their
  * pages are mapped a stretch at a time ahead of the writes (*mapped
  * elements so far; a grown array's new part is not all used). */
-static chorus_rc grow_mapped(walk *w, void **p, size_t *cap, size_t *mapped, size_t need, size_t elem)
+static chorus_rc grow_mapped(walk *w, void **p, size_t *cap, size_t *mapped, size_t need,
+                             size_t elem)
 {
     if (ch_grow(w->ctx, p, cap, need, elem))
         return CHORUS_ENOMEM;
@@ -462,9 +468,11 @@ static chorus_rc add_pair(walk *w, const ch_kv *r, size_t m)
     chorus_copairs *o = w->out;
     if (o->n >= UINT32_MAX - 1)
         return ch_error(w->ctx, CHORUS_ELIMIT, "more than 2^32 account pairs in one signal");
-    if (grow_mapped(w, (void **)&o->pairs, &w->pairs_cap, &w->pairs_mapped, o->n + 1, sizeof *o->pairs) ||
-        (w->o->keep_evidence && grow_mapped(w, (void **)&o->evidence, &w->evidence_cap, &w->evidence_mapped,
-                                            o->n_evidence + m, sizeof *o->evidence)))
+    if (grow_mapped(w, (void **)&o->pairs, &w->pairs_cap, &w->pairs_mapped, o->n + 1,
+                    sizeof *o->pairs) ||
+        (w->o->keep_evidence &&
+         grow_mapped(w, (void **)&o->evidence, &w->evidence_cap, &w->evidence_mapped,
+                     o->n_evidence + m, sizeof *o->evidence)))
         return CHORUS_ENOMEM;
     uint64_t pair = r[0].key & w->pair_mask;
     chorus_copair *p = &o->pairs[o->n];
@@ -611,7 +619,8 @@ static chorus_rc fit_all(walk *w)
     chorus_copairs *o = w->out;
     chorus_rc rc = fit(w->ctx, (void **)&o->pairs, &w->pairs_cap, o->n, sizeof *o->pairs);
     if (!rc && w->o->keep_evidence)
-        rc = fit(w->ctx, (void **)&o->evidence, &w->evidence_cap, o->n_evidence, sizeof *o->evidence);
+        rc = fit(w->ctx, (void **)&o->evidence, &w->evidence_cap, o->n_evidence,
+                 sizeof *o->evidence);
     if (!rc && w->skipped_cap > o->n_skipped)
         rc = fit(w->ctx, (void **)&o->skipped, &w->skipped_cap, o->n_skipped, sizeof *o->skipped);
     return rc;
@@ -649,7 +658,8 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
     ch_free(ctx, place, place ? (n ? n : 1) * sizeof *place : 0);
     ch_free(ctx, look, (n ? n : 1) * sizeof *look);
     if (rc) {
-        w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap, w.out->n_skipped = w.skipped_cap;
+        w.out->n = w.pairs_cap, w.out->n_evidence = w.evidence_cap,
+        w.out->n_skipped = w.skipped_cap;
         chorus_copairs_free(ctx, out);
     }
     return rc;
