@@ -41,11 +41,11 @@ static const char usage[] =
     "  --signals LIST           comma-separated: retweet, reply, link, hashtags,\n"
     "                           fastretweet, tweet, similar, action (default:\n"
     "                           all the data has except similar)\n"
-    "  --window SPEC            co-action window in seconds, inclusive (default 60,\n"
-    "                           hashtags 72h): S for every signal (or with a unit:\n"
-    "                           90s, 15m, 72h, 3d), auto (estimated per signal),\n"
-    "                           or a list such as 300,link=1h,tweet=auto\n"
-    "                           (docs/coordination.md)\n"
+    "  --window SPEC            co-action window in seconds, inclusive (default\n"
+    "                           60, link 1h, hashtags 72h): S for every signal\n"
+    "                           (or with a unit: 90s, 15m, 72h, 3d), auto\n"
+    "                           (estimated per signal), or a list such as\n"
+    "                           300,link=1h,tweet=auto (docs/coordination.md)\n"
     "  --min-weight SPEC        keep pairs with weight >= N (default 2); per\n"
     "                           signal as --window, e.g. 2,similar=12\n"
     "  --min-sources N          fdr: co-acted objects from at least N sources\n"
@@ -101,7 +101,8 @@ typedef struct coord_run {
 } coord_run;
 
 #define WINDOW_AUTO (-1)
-#define HASHTAGS_WINDOW_MS (72 * 3600 * INT64_C(1000)) /* the hashtags signal's default */
+#define HASHTAGS_WINDOW_MS (72 * 3600 * INT64_C(1000)) /* default windows of two signals */
+#define LINK_WINDOW_MS (3600 * INT64_C(1000))
 #define OPT_MIN_WORDS 300 /* long options with no letter */
 #define OPT_EVIDENCE 301
 #define OPT_THREADS 302
@@ -786,9 +787,11 @@ static void coord_defaults(coord_run *r)
         r->window[k] = r->pair.window_ms;
         r->min_weight[k] = r->pair.min_weight;
     }
-    /* the same rare tag sequence days apart is still one campaign's: cheap
-     * (few actions) and it finds slower operations (docs/coordination.md) */
+    /* content that is the same object (a rare tag sequence, a URL) shared
+     * hours or days apart is still evidence; cheap, and it finds slower
+     * operations (docs/coordination.md, "Default windows") */
     r->window[CHORUS_SIG_HASHTAGS] = HASHTAGS_WINDOW_MS;
+    r->window[CHORUS_SIG_LINK] = LINK_WINDOW_MS;
     chorus_action_defaults(&r->act);
 }
 
