@@ -11,7 +11,7 @@
 #include <chorus/coord.h>
 
 #include "core/ctx.h"
-#include "core/prefault.h"
+#include "core/pages.h"
 #include "core/radix_sort.h"
 
 #include <stddef.h>

@@ -3,13 +3,11 @@
  * the last error. Like sqlite3* or lua_State, it is the only state the
  * library keeps; there are no globals.
  */
-#define _DEFAULT_SOURCE /* madvise hints (MADV_HUGEPAGE) */
 #include "ctx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -165,15 +163,3 @@ void ch_report_problem(chorus_ctx *ctx, const chorus_problem *p)
         ctx->problem(ctx->problem_ud, p);
 }
 
-void ch_hint_hugepages(void *p, size_t n)
-{
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-#endif
-}

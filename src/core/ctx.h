@@ -44,11 +44,6 @@ void ch_free(chorus_ctx *ctx, void *p, size_t n);
  * Returns CHORUS_ENOMEM (message set) on failure; *p is then unchanged. */
 chorus_rc ch_grow(chorus_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem);
 
-/* Asks the kernel to back [p, p+n) with huge pages where it can: big hash
- * tables are probed at random, and 4 KiB pages turn each probe into a
- * TLB miss as well as a cache miss. A hint only; failures are ignored. */
-void ch_hint_hugepages(void *p, size_t n);
-
 /* Sets "out of memory" on the context and returns CHORUS_ENOMEM. */
 chorus_rc ch_nomem(chorus_ctx *ctx);
 

@@ -5,6 +5,7 @@
  */
 #include "intern.h"
 #include "hash.h"
+#include "pages.h"
 
 #include <string.h>
 

@@ -6,6 +6,7 @@
  */
 #include "corpus_impl.h"
 #include "core/hash.h"
+#include "core/pages.h"
 #include "core/utf8.h"
 #include "io/fields.h"
 

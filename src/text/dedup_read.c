@@ -7,6 +7,7 @@
 #include "text/dedup_impl.h"
 
 #include "core/hash.h"
+#include "core/pages.h"
 
 #include <string.h>
 

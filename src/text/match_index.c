@@ -7,6 +7,7 @@
  */
 #include "text/match_impl.h"
 
+#include "core/pages.h"
 #include "core/radix_sort.h"
 
 #include <math.h>

@@ -8,6 +8,7 @@
 #include "text/match_impl.h"
 
 #include "core/hash.h"
+#include "core/pages.h"
 #include "core/utf8.h"
 #include "text/fold_table.h"
 
