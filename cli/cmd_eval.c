@@ -112,8 +112,16 @@ typedef struct tally {
     size_t n_strat;
 } tally;
 
-/* The slot of strategy s (empty: organic), added when new; control
- * bytes are printed as '?'. */
+static strat_count *strat_find(tally *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_strat; i++)
+        if (!strcmp(t->strat[i].name, name))
+            return &t->strat[i];
+    return NULL;
+}
+
+/* The slot of strategy s (empty: organic), added when new; the last
+ * slot is "other", for the names past it. Control bytes print as '?'. */
 static strat_count *strat_slot(tally *t, chorus_str s)
 {
     char name[STRAT_NAME];
@@ -124,12 +132,15 @@ static strat_count *strat_slot(tally *t, chorus_str s)
         for (size_t i = 0; i < k; i++)
             name[i] = (unsigned char)s.ptr[i] < 0x20 || s.ptr[i] == 0x7f ? '?' : s.ptr[i];
     name[k] = 0;
-    for (size_t i = 0; i < t->n_strat; i++)
-        if (!strcmp(t->strat[i].name, name))
-            return &t->strat[i];
-    if (t->n_strat == MAX_STRATS)
-        return strat_slot(t, (chorus_str){"other", 5});
-    strat_count *c = &t->strat[t->n_strat++];
+    strat_count *c = strat_find(t, name);
+    if (c)
+        return c;
+    if (t->n_strat >= MAX_STRATS - 1) {
+        if ((c = strat_find(t, "other")))
+            return c;
+        k = strlen(strcpy(name, "other"));
+    }
+    c = &t->strat[t->n_strat++];
     memcpy(c->name, name, k + 1);
     return c;
 }
@@ -198,12 +209,13 @@ static double roc_auc(tally *t)
 
 static int cmp_strat(const void *x, const void *y)
 {
-    const strat_count *a = x, *b = y;
-    int ao = !strcmp(a->name, "organic"), bo = !strcmp(b->name, "organic");
+    const strat_count *a = x, *b = y; /* names, then other, then organic */
+    int ao = !strcmp(a->name, "organic") * 2 + !strcmp(a->name, "other");
+    int bo = !strcmp(b->name, "organic") * 2 + !strcmp(b->name, "other");
     return ao != bo ? ao - bo : strcmp(a->name, b->name);
 }
 
-/* Flagged / accounts per truth strategy, by name, organic last. */
+/* Flagged / accounts per truth strategy, by name, other and organic last. */
 static void report_strategies(tally *t)
 {
     qsort(t->strat, t->n_strat, sizeof *t->strat, cmp_strat);
