@@ -4,6 +4,7 @@
  * retweet, generic object column), then paired by the co-action algorithm.
  */
 #include "check.h"
+#include "io_header.h"
 
 #include <chorus/actions.h>
 #include <stdio.h>
@@ -36,14 +37,6 @@ static void test_url_canonical(void)
     CHECK_INT(chorus_url_canonical("nonsense", 8, 0, buf, sizeof buf), 0);
     CHECK_INT(chorus_url_canonical("https://example.test/long", 25, 0, buf, sizeof buf), 0);
 }
-
-#define IO_HEADER                                                                                \
-    "tweetid,userid,user_display_name,user_screen_name,user_reported_location,"                  \
-    "user_profile_description,user_profile_url,follower_count,following_count,"                  \
-    "account_creation_date,account_language,tweet_language,tweet_text,tweet_time,"               \
-    "tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet," \
-    "retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,"      \
-    "retweet_count,hashtags,urls,user_mentions,poll_choices\n"
 
 /* Three accounts: a and b retweet the same two originals of o within
  * seconds (the first 5 s after it: a fast retweet), reply to the same

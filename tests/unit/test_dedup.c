@@ -6,6 +6,7 @@
  * signal, options, out of memory.
  */
 #include "check.h"
+#include "io_header.h"
 
 #include <chorus/dedup.h>
 #include <stdint.h>
@@ -16,14 +17,6 @@
 static chorus_ctx *ctx;
 static char dir[64];
 static int files;
-
-#define IO_HEADER                                                                                \
-    "tweetid,userid,user_display_name,user_screen_name,user_reported_location,"                  \
-    "user_profile_description,user_profile_url,follower_count,following_count,"                  \
-    "account_creation_date,account_language,tweet_language,tweet_text,tweet_time,"               \
-    "tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet," \
-    "retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,"      \
-    "retweet_count,hashtags,urls,user_mentions,poll_choices\n"
 
 enum { POST, RETWEET, REPLY };
 

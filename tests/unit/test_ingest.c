@@ -6,6 +6,7 @@
  * the same results on one thread and on two.
  */
 #include "check.h"
+#include "io_header.h"
 
 #include <chorus/corpus.h>
 #include <stdio.h>
@@ -14,14 +15,6 @@
 #include <zlib.h>
 
 static char dir[64];
-
-#define IO_HEADER                                                                                \
-    "tweetid,userid,user_display_name,user_screen_name,user_reported_location,"                  \
-    "user_profile_description,user_profile_url,follower_count,following_count,"                  \
-    "account_creation_date,account_language,tweet_language,tweet_text,tweet_time,"               \
-    "tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet," \
-    "retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,"      \
-    "retweet_count,hashtags,urls,user_mentions,poll_choices\n"
 
 #define PSEUDO "hT3j5Kq9Zx0bV7mN2pR4sW6yA8cE1gI3kM5oQ7uS9w="
 

@@ -5,6 +5,7 @@
  * fold, and the tweet signal on a small corpus.
  */
 #include "check.h"
+#include "io_header.h"
 
 #include <chorus/text.h>
 #include <stdint.h>
@@ -577,14 +578,6 @@ static void test_out_of_memory(void)
     CHECK(saw_nomem);
     CHECK(saw_ok);
 }
-
-#define IO_HEADER                                                                                \
-    "tweetid,userid,user_display_name,user_screen_name,user_reported_location,"                  \
-    "user_profile_description,user_profile_url,follower_count,following_count,"                  \
-    "account_creation_date,account_language,tweet_language,tweet_text,tweet_time,"               \
-    "tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet," \
-    "retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,"      \
-    "retweet_count,hashtags,urls,user_mentions,poll_choices\n"
 
 /* a and b post one text in two spellings, c retweets it, d replies with
  * it; e posts a short text, f a long one. */

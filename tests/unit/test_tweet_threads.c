@@ -5,17 +5,10 @@
  * helpers to take), texts repeated across accounts, replies and retweets.
  */
 #include "check.h"
+#include "io_header.h"
 
 #include <chorus/text.h>
 #include <unistd.h>
-
-#define IO_HEADER                                                                                 \
-    "tweetid,userid,user_display_name,user_screen_name,user_reported_location,"                  \
-    "user_profile_description,user_profile_url,follower_count,following_count,"                  \
-    "account_creation_date,account_language,tweet_language,tweet_text,tweet_time,"               \
-    "tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet," \
-    "retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,"      \
-    "retweet_count,hashtags,urls,user_mentions,poll_choices\n"
 
 enum { POSTS = 20000 };
 
