@@ -309,16 +309,25 @@ static void test_bad_options(void)
     chorus_match_result_free(NULL);
 }
 
-/* Ranking mode (min_score 0, top): every candidate, best first. */
-static void test_ranking(void)
+/* A matcher in ranking mode (min_score 0, the best top rows) over the
+ * test catalogue, which *cat receives; the caller frees both. */
+static chorus_matcher *ranker(uint32_t top, chorus_catalogue **cat)
 {
     chorus_match_opts o;
     chorus_match_defaults(&o);
     o.min_score = 0;
-    o.top = 2;
-    chorus_catalogue *cat = catalogue(&o);
+    o.top = top;
+    *cat = catalogue(&o);
     chorus_matcher *m = NULL;
-    CHECK_INT(chorus_matcher_new(ctx, cat, &m), CHORUS_OK);
+    CHECK_INT(chorus_matcher_new(ctx, *cat, &m), CHORUS_OK);
+    return m;
+}
+
+/* Ranking mode (min_score 0, top): every candidate, best first. */
+static void test_ranking(void)
+{
+    chorus_catalogue *cat;
+    chorus_matcher *m = ranker(2, &cat);
     const chorus_match_hit *h;
     size_t n = match(m, "the electoral board of Veldrane and the port deal of Ostravin", &h);
     CHECK_INT(n, 2);
@@ -332,13 +341,8 @@ static void test_ranking(void)
  * into, for ranking; they count for no minimum length. */
 static void test_mentions(void)
 {
-    chorus_match_opts o;
-    chorus_match_defaults(&o);
-    o.min_score = 0;
-    o.top = 1;
-    chorus_catalogue *cat = catalogue(&o);
-    chorus_matcher *m = NULL;
-    CHECK_INT(chorus_matcher_new(ctx, cat, &m), CHORUS_OK);
+    chorus_catalogue *cat;
+    chorus_matcher *m = ranker(1, &cat);
     const chorus_match_hit *h;
     size_t n = match(m, "nobody believes this story anymore @TaviraRiver_WATERBoard", &h);
     CHECK_INT(n, 1);
