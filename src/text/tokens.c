@@ -407,6 +407,18 @@ CH_TEXT_INLINE int part_break(const ch_cps *s, size_t prev, size_t k, size_t end
     return nx < end && (s->fl[nx] & CH_T_LETTER) && !(s->fl[nx] & CH_T_UPPER); /* HTMLParser */
 }
 
+/* After a hashtag part's character c (flags fl) is written: the letter
+ * run it extends or ends; returns whether it leaves the output in a word. */
+CH_TEXT_INLINE int part_written(uint32_t c, unsigned fl, uint32_t *r_cp, uint32_t *r_n)
+{
+    if (fl & CH_T_LETTER) {
+        *r_n = c == *r_cp ? *r_n + 1 : 1;
+        *r_cp = c;
+    } else
+        *r_cp = 0;
+    return (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
+}
+
 /* What parts(w, b, e, off, sep) writes, with the writer's state in
  * locals: the caller has made sure that the output has room for all of it
  * (5 bytes per character: 4 and a space), so no write can grow or fill
@@ -452,12 +464,7 @@ static void parts_fast(wr *w, size_t b, size_t e, uint32_t off, int sep)
             len += n;
         }
         wrote = 1;
-        lw = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
-        if (fl & CH_T_LETTER) {
-            r_n = c == r_cp ? r_n + 1 : 1;
-            r_cp = c;
-        } else
-            r_cp = 0;
+        lw = part_written(c, fl, &r_cp, &r_n);
     }
     w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->space = space;
     if (wrote)
@@ -1153,12 +1160,7 @@ static void ascii_parts(wr *w, const unsigned char *u, size_t b, size_t e, uint3
         t[len] = (unsigned char)c;
         so[len++] = sep ? off : (uint32_t)k;
         fresh = 0;
-        lw = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
-        if (fl & CH_T_LETTER) {
-            r_n = c == r_cp ? r_n + 1 : 1;
-            r_cp = c;
-        } else
-            r_cp = 0;
+        lw = part_written(c, fl, &r_cp, &r_n);
     }
     w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->fresh = fresh;
 }
