@@ -34,6 +34,18 @@ typedef struct wr {
     int join;
 } wr;
 
+/* After character c (flags fl) is written as it is: the letter run it
+ * extends or ends; returns whether the output now ends in a word. */
+CH_TEXT_INLINE int written(uint32_t c, unsigned fl, uint32_t *r_cp, uint32_t *r_n)
+{
+    if (fl & CH_T_LETTER) {
+        *r_n = c == *r_cp ? *r_n + 1 : 1;
+        *r_cp = c;
+    } else
+        *r_cp = 0;
+    return (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
+}
+
 static int is_arabic_letter(uint32_t c, uint8_t fl)
 {
     return (fl & CH_T_LETTER) && ((c >= 0x0600 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
@@ -372,22 +384,15 @@ static size_t mention(wr *w, size_t i)
     }
     /* what write_cp does for each, with room for all of it */
     uint32_t r_cp = w->r_cp, r_n = w->r_n;
-    uint8_t fl = 0;
     for (; k < j; k++) {
         uint32_t c = s->cp[k];
-        fl = s->fl[k];
         size_t n = ch_text_utf8(c, b->text + b->len);
         for (size_t q = 0; q < n; q++)
             b->src_off[b->len + q] = s->off[k];
         b->len += n;
-        if (fl & CH_T_LETTER) {
-            r_n = c == r_cp ? r_n + 1 : 1;
-            r_cp = c;
-        } else
-            r_cp = 0;
+        w->last_word = written(c, s->fl[k], &r_cp, &r_n);
     }
     w->r_cp = r_cp, w->r_n = r_n;
-    w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || s->cp[j - 1] == '_';
     return j;
 }
 
@@ -405,18 +410,6 @@ CH_TEXT_INLINE int part_break(const ch_cps *s, size_t prev, size_t k, size_t end
     while (nx < end && (s->fl[nx] & CH_T_MARK))
         nx++;
     return nx < end && (s->fl[nx] & CH_T_LETTER) && !(s->fl[nx] & CH_T_UPPER); /* HTMLParser */
-}
-
-/* After a hashtag part's character c (flags fl) is written: the letter
- * run it extends or ends; returns whether it leaves the output in a word. */
-CH_TEXT_INLINE int part_written(uint32_t c, unsigned fl, uint32_t *r_cp, uint32_t *r_n)
-{
-    if (fl & CH_T_LETTER) {
-        *r_n = c == *r_cp ? *r_n + 1 : 1;
-        *r_cp = c;
-    } else
-        *r_cp = 0;
-    return (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
 }
 
 /* What parts(w, b, e, off, sep) writes, with the writer's state in
@@ -464,7 +457,7 @@ static void parts_fast(wr *w, size_t b, size_t e, uint32_t off, int sep)
             len += n;
         }
         wrote = 1;
-        lw = part_written(c, fl, &r_cp, &r_n);
+        lw = written(c, fl, &r_cp, &r_n);
     }
     w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->space = space;
     if (wrote)
@@ -1033,20 +1026,14 @@ static size_t ascii_mention(wr *w, const unsigned char *u, size_t i, size_t aend
             emit(w, n->ascii_cp[u[k]], (uint32_t)k, n->ascii_fl[u[k]], 0);
         return j;
     }
-    uint32_t r_cp = w->r_cp, r_n = w->r_n, c = 0; /* what write_cp does, as in mention() */
-    uint8_t fl = 0;
+    uint32_t r_cp = w->r_cp, r_n = w->r_n; /* what write_cp does, as in mention() */
     for (; k < j; k++) {
-        c = n->ascii_cp[u[k]], fl = n->ascii_fl[u[k]];
+        uint32_t c = n->ascii_cp[u[k]];
         b->text[b->len] = (char)c;
         b->src_off[b->len++] = (uint32_t)k;
-        if (fl & CH_T_LETTER) {
-            r_n = c == r_cp ? r_n + 1 : 1;
-            r_cp = c;
-        } else
-            r_cp = 0;
+        w->last_word = written(c, n->ascii_fl[u[k]], &r_cp, &r_n);
     }
     w->r_cp = r_cp, w->r_n = r_n;
-    w->last_word = (fl & (CH_T_WORD | CH_T_USCORE)) || c == '_';
     return j;
 }
 
@@ -1160,7 +1147,7 @@ static void ascii_parts(wr *w, const unsigned char *u, size_t b, size_t e, uint3
         t[len] = (unsigned char)c;
         so[len++] = sep ? off : (uint32_t)k;
         fresh = 0;
-        lw = part_written(c, fl, &r_cp, &r_n);
+        lw = written(c, fl, &r_cp, &r_n);
     }
     w->b->len = len, w->r_cp = r_cp, w->r_n = r_n, w->last_word = lw, w->fresh = fresh;
 }
