@@ -36,6 +36,32 @@ typedef struct cli_ingest {
  * files in outdir and, when db is not NULL, its tables in db. */
 chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db);
 
+/* An output CSV being written (cli/out_file.c): f is DIR/NAME.tmp-PID
+ * until it is committed, renamed onto path. */
+typedef struct cli_out {
+    FILE *f;
+    int open; /* the temporary file exists */
+    char path[4200];
+    char tmp[4224];
+} cli_out;
+
+/* Creates o's temporary file and writes the header line; -1 (message
+ * printed, o->f NULL) when it cannot. */
+int cli_out_open(cli_out *o, const char *dir, const char *name, const char *header);
+
+/* Closes o->f (nothing when it is NULL); -1 (message printed) when a write
+ * did not reach the file. The temporary file stays until committed. */
+int cli_out_finish(cli_out *o);
+
+/* The n finished files o[0..n-1]: with commit, each renamed onto its path;
+ * otherwise (or after a failed rename) removed, their paths left as they
+ * were. -1 (message printed) when a rename fails. */
+int cli_out_commit(cli_out *o, int n, int commit);
+
+/* cli_out_finish on each of the n files, then cli_out_commit, which
+ * commits only when commit is set and every write reached its file. */
+int cli_out_close(cli_out *o, int n, int commit);
+
 /* The rows of edges.csv and evidence.csv (cli/coord_rows.c): a writer in
  * front of the two files (the caller's, left open), then each signal's
  * rows in turn (stats: the significance columns are filled). The writer
@@ -65,12 +91,14 @@ typedef struct coord_net {
 } coord_net;
 
 /* Groups of the coordination network and per-account evidence:
- * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c); net's
- * co-actions give each group's top objects. */
+ * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c) through
+ * files[0] and files[1], left finished but not committed (the caller
+ * commits them with the run's other files); net's co-actions give each
+ * group's top objects. */
 struct chorus_graph_edge;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
                              const struct chorus_graph_edge *e, size_t n, const coord_net *net,
-                             const char *outdir, int raw, chorus_db *db);
+                             const char *outdir, cli_out files[2], int raw, chorus_db *db);
 
 /* Catalogue matching with default options (as `chorus match`): the
  * catalogue CSV at narratives_path against every post of c, written to
@@ -140,9 +168,6 @@ int cli_option_loop(int argc, char **argv, const char *shortopts, const struct o
  * memory runs out. Free with chorus_corpus_free, then chorus_ctx_free. */
 chorus_corpus *cli_new_corpus(chorus_ctx **ctx);
 
-/* Creates DIR/NAME for writing and writes the header line; NULL (message
- * printed) when it cannot. */
-FILE *cli_open_csv(const char *dir, const char *name, const char *header);
 
 /* mkdir -p: 0, or -1 with errno set. */
 int cli_make_dir(const char *path);

@@ -74,6 +74,9 @@ static const char usage[] =
 
 #define MAX_JOBS 16
 
+/* The CSV files of a run, in coord_run.out. */
+enum { OUT_EDGES, OUT_SKIPPED, OUT_EVIDENCE, OUT_GROUPS, OUT_ACCOUNTS, OUT_FILES };
+
 typedef struct coord_run {
     const char *outdir, *signals;
     chorus_copair_opts pair;
@@ -84,7 +87,7 @@ typedef struct coord_run {
     const char *db_path;
     chorus_db *db;   /* with --db: the corpus and the network tables */
     double fdr;      /* --fdr: false discovery rate over each signal's tested pairs */
-    FILE *edges, *skipped, *evidence;
+    cli_out out[OUT_FILES]; /* the CSV files, committed together when the run succeeds */
     uint64_t total_edges, total_skipped;
     uint32_t evidence_cap;   /* --evidence: rows per edge in evidence.csv, 0 all */
     uint32_t threads;        /* --threads: signals computed side by side */
@@ -496,7 +499,7 @@ static void *write_rows(void *arg)
 {
     row_writer *w = arg;
     const coord_run *r = w->r;
-    coord_rows *rows = coord_rows_new(w->c, r->edges, r->evidence);
+    coord_rows *rows = coord_rows_new(w->c, r->out[OUT_EDGES].f, r->out[OUT_EVIDENCE].f);
     if (!rows)
         w->rc = CHORUS_ENOMEM;
     for (size_t k = 0; k < w->n_jobs && !w->rc; k++) {
@@ -505,7 +508,7 @@ static void *write_rows(void *arg)
             w->rc = CHORUS_EIO;
         if (!w->rc && r->db && (w->rc = chorus_db_add_pairs(r->db, j->name, &j->cp, !r->raw, j->s)))
             snprintf(w->msg, sizeof w->msg, "%s", chorus_errmsg(w->ctx));
-        write_skipped(r->skipped, j->s, j->name, &j->cp);
+        write_skipped(r->out[OUT_SKIPPED].f, j->s, j->name, &j->cp);
     }
     if (coord_rows_free(rows) && !w->rc)
         w->rc = CHORUS_EIO;
@@ -537,7 +540,8 @@ static chorus_rc write_outputs(chorus_ctx *ctx, coord_run *r, const chorus_corpu
     chorus_rc rc = started ? CHORUS_OK : w.rc;
     if (!rc)
         rc = coord_write_groups(ctx, c, r->graph, r->n_graph,
-                                &(coord_net){r->net, r->co, r->n_co, r->n_parts}, r->outdir, r->raw, r->db);
+                                &(coord_net){r->net, r->co, r->n_co, r->n_parts}, r->outdir,
+                                r->out + OUT_GROUPS, r->raw, r->db);
     if (started)
         pthread_join(tid, NULL);
     if (w.rc && (!rc || !started)) { /* the rows' failure, unless another was reported */
@@ -695,32 +699,24 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
     return rc;
 }
 
-static int close_out(FILE *f, const char *dir, const char *name)
-{
-    if (f && fclose(f) != 0) {
-        cli_error("%s/%s: %s", dir, name, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
 {
     if (cli_make_dir(r->outdir) != 0) {
         cli_error("%s: cannot create folder: %s", r->outdir, strerror(errno));
         return CHORUS_EIO;
     }
-    r->edges = cli_open_csv(r->outdir, "edges.csv",
-                        "account_a,account_b,signal,objects,coactions,first_time,last_time,"
-                        "median_delay_s,similarity,p_value,actions_a,actions_b,balance,sources,coshared\n");
-    r->skipped = cli_open_csv(r->outdir, "skipped_objects.csv", "signal,object,actions\n");
-    r->evidence = cli_open_csv(r->outdir, "evidence.csv",
-                           "account_a,account_b,signal,object,time_a,time_b,delay_s\n");
+    int opened = !cli_out_open(&r->out[OUT_EDGES], r->outdir, "edges.csv",
+                               "account_a,account_b,signal,objects,coactions,first_time,last_time,"
+                               "median_delay_s,similarity,p_value,actions_a,actions_b,balance,"
+                               "sources,coshared\n") &&
+                 !cli_out_open(&r->out[OUT_SKIPPED], r->outdir, "skipped_objects.csv",
+                               "signal,object,actions\n") &&
+                 !cli_out_open(&r->out[OUT_EVIDENCE], r->outdir, "evidence.csv",
+                               "account_a,account_b,signal,object,time_a,time_b,delay_s\n");
     r->net = chorus_actions_new(ctx);
     chorus_rc rc = !r->net || account_strata(r, c) ? CHORUS_ENOMEM
-                   : r->edges && r->skipped && r->evidence ? run_signals(ctx, r, c) : CHORUS_EIO;
-    if (close_out(r->edges, r->outdir, "edges.csv") | close_out(r->skipped, r->outdir, "skipped_objects.csv") |
-        close_out(r->evidence, r->outdir, "evidence.csv"))
+                   : opened ? run_signals(ctx, r, c) : CHORUS_EIO;
+    if (cli_out_close(r->out, OUT_FILES, !rc))
         rc = rc ? rc : CHORUS_EIO;
     free(r->graph);
     free(r->acc_stratum);

@@ -199,31 +199,23 @@ static void write_summary(FILE *f, const chorus_corpus *c, const chorus_dedup *d
     }
 }
 
-static int close_csv(FILE *f, const char *dir, const char *name)
-{
-    int bad = f && (ferror(f) | fclose(f));
-    if (bad)
-        cli_error("%s/%s: %s", dir, name, strerror(errno));
-    return bad ? -1 : 0;
-}
-
 static chorus_rc write_outputs(const dedup_args *a, const chorus_corpus *c, const chorus_dedup *d)
 {
     if (cli_make_dir(a->outdir) != 0) {
         cli_error("%s: cannot create folder: %s", a->outdir, strerror(errno));
         return CHORUS_EIO;
     }
-    FILE *m = cli_open_csv(a->outdir, "clusters.csv",
-                           "cluster_id,post_id,account_id,time,similarity_to_representative\n");
-    FILE *s = cli_open_csv(a->outdir, "cluster_summary.csv",
+    cli_out o[2];
+    int bad = cli_out_open(&o[0], a->outdir, "clusters.csv",
+                           "cluster_id,post_id,account_id,time,similarity_to_representative\n") |
+              cli_out_open(&o[1], a->outdir, "cluster_summary.csv",
                            "cluster_id,size,accounts,first_time,last_time,earliest_post,"
                            "representative_text\n");
-    if (m && s) {
-        write_members(m, c, d);
-        write_summary(s, c, d);
+    if (!bad) {
+        write_members(o[0].f, c, d);
+        write_summary(o[1].f, c, d);
     }
-    int bad = !m || !s;
-    bad |= close_csv(m, a->outdir, "clusters.csv") | close_csv(s, a->outdir, "cluster_summary.csv");
+    bad |= cli_out_close(o, 2, !bad);
     return bad ? CHORUS_EIO : CHORUS_OK;
 }
 

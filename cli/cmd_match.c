@@ -259,14 +259,6 @@ static void write_summary(FILE *f, const chorus_catalogue *cat, const nar_sum *s
     }
 }
 
-static int close_csv(FILE *f, const char *dir, const char *name)
-{
-    int bad = f && (ferror(f) | fclose(f));
-    if (bad)
-        cli_error("%s/%s: %s", dir, name, strerror(errno));
-    return bad ? -1 : 0;
-}
-
 static chorus_rc write_outputs(const match_args *a, const chorus_corpus *c,
                                const chorus_catalogue *cat, const chorus_match_result *r,
                                const nar_sum *sums)
@@ -275,19 +267,18 @@ static chorus_rc write_outputs(const match_args *a, const chorus_corpus *c,
         cli_error("%s: cannot create folder: %s", a->outdir, strerror(errno));
         return CHORUS_EIO;
     }
-    FILE *m = cli_open_csv(a->outdir, "matches.csv",
+    cli_out o[2];
+    int bad = cli_out_open(&o[0], a->outdir, "matches.csv",
                            a->explain ? "doc_id,narrative_id,score,start,end,passage,rank,fused,"
                                         "bm25,cosine\n"
-                                      : "doc_id,narrative_id,score,start,end,passage\n");
-    FILE *s = cli_open_csv(a->outdir, "narrative_summary.csv",
+                                      : "doc_id,narrative_id,score,start,end,passage\n") |
+              cli_out_open(&o[1], a->outdir, "narrative_summary.csv",
                            "narrative_id,label,texts,accounts,first_time,last_time\n");
-    int bad = !m || !s;
     if (!bad) {
-        write_matches(m, c, cat, r, a->explain);
-        write_summary(s, cat, sums);
+        write_matches(o[0].f, c, cat, r, a->explain);
+        write_summary(o[1].f, cat, sums);
     }
-    bad |= close_csv(m, a->outdir, "matches.csv");
-    bad |= close_csv(s, a->outdir, "narrative_summary.csv");
+    bad |= cli_out_close(o, 2, !bad);
     return bad ? CHORUS_EIO : CHORUS_OK;
 }
 

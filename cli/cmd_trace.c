@@ -70,7 +70,7 @@ typedef struct trace_args {
 
 /* Where the rows go: a CSV file, and a database table when there is one. */
 typedef struct sink {
-    FILE *f;
+    cli_out out;
     chorus_db_table *t;
     int n;
     int failed;
@@ -80,15 +80,15 @@ static void emit(sink *k, const chorus_db_value *v)
 {
     for (int i = 0; i < k->n; i++) {
         if (i)
-            putc(',', k->f);
+            putc(',', k->out.f);
         if (v[i].kind == CHORUS_DB_INT)
-            fprintf(k->f, "%" PRId64, v[i].i);
+            fprintf(k->out.f, "%" PRId64, v[i].i);
         else if (v[i].kind == CHORUS_DB_REAL)
-            fprintf(k->f, "%.4f", v[i].d);
+            fprintf(k->out.f, "%.4f", v[i].d);
         else if (v[i].kind == CHORUS_DB_TEXT)
-            chorus_csv_field(k->f, v[i].s.ptr, v[i].s.len, CHORUS_CSV_NEUTRALISE);
+            chorus_csv_field(k->out.f, v[i].s.ptr, v[i].s.len, CHORUS_CSV_NEUTRALISE);
     }
-    putc('\n', k->f);
+    putc('\n', k->out.f);
     if (k->t && !k->failed && chorus_db_table_row(k->t, v))
         k->failed = 1;
 }
@@ -139,7 +139,7 @@ static chorus_rc sink_open(chorus_ctx *ctx, sink *k, const char *outdir, chorus_
     snprintf(file, sizeof file, "%s.csv", name);
     memset(k, 0, sizeof *k);
     k->n = n;
-    if (!(k->f = cli_open_csv(outdir, file, header)))
+    if (cli_out_open(&k->out, outdir, file, header))
         return CHORUS_EIO;
     chorus_rc rc = db ? chorus_db_table_open(db, sql, name, n, &k->t) : CHORUS_OK;
     if (rc)
@@ -148,13 +148,10 @@ static chorus_rc sink_open(chorus_ctx *ctx, sink *k, const char *outdir, chorus_
 }
 
 /* Closes the file and the table; reports a failed write. */
-static chorus_rc sink_close(chorus_ctx *ctx, sink *k, const char *outdir, const char *name,
-                            chorus_rc rc)
+static chorus_rc sink_close(chorus_ctx *ctx, sink *k, chorus_rc rc)
 {
-    if (k->f && (ferror(k->f) | fclose(k->f)) && !rc) {
-        cli_error("%s/%s.csv: %s", outdir, name, strerror(errno));
+    if (cli_out_close(&k->out, 1, !rc && !k->failed) && !rc)
         rc = CHORUS_EIO;
-    }
     chorus_db_table_close(k->t);
     if (k->failed && !rc) {
         cli_error("%s", chorus_errmsg(ctx));
@@ -318,7 +315,7 @@ static chorus_rc write_all(chorus_ctx *ctx, const chorus_trace *t, const items *
             write_tree(t, it, &k);
         else if (!rc)
             write_laundering(t, it, &k);
-        rc = sink_close(ctx, &k, outdir, names[i], rc);
+        rc = sink_close(ctx, &k, rc);
     }
     return rc;
 }

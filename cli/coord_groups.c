@@ -492,7 +492,8 @@ static chorus_rc db_members(chorus_db *db, const uint32_t *group, uint32_t n_acc
 }
 
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chorus_graph_edge *e,
-                             size_t n, const coord_net *net, const char *outdir, int raw, chorus_db *db)
+                             size_t n, const coord_net *net, const char *outdir, cli_out files[2],
+                             int raw, chorus_db *db)
 {
     uint32_t n_acc = chorus_corpus_account_count(c), ng = 0;
     uint32_t *group = malloc((n_acc ? n_acc : 1) * sizeof *group);
@@ -509,21 +510,21 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
         if (concentration(c, group, grp) || group_objects(net, group, grp, ng, n_acc) ||
             group_edges(e, n, group, grp, ng) || account_clients(c, group, acc))
             rc = CHORUS_ENOMEM;
-        FILE *gf = cli_open_csv(outdir, "groups.csv",
-                                "group_id,accounts,edges,strength,signals,first_time,last_time,"
-                                "created_top_month,created_top_share,client_top,client_top_share,"
-                                "median_delay_s,top_objects,top_pairs\n");
-        FILE *af = cli_open_csv(outdir, "accounts.csv", "account_id,group_id,score,edges,strength,signals,"
-                                "signal_edges,signal_strength,posts,created_at,clients,screen_name\n");
-        if (gf)
-            write_groups(gf, c, grp, ng, names, net->labels, e);
-        int bad = !gf || !af;
-        if (af && write_accounts(af, c, group, ng, acc, names))
+        cli_out *gf = &files[0], *af = &files[1];
+        int bad = cli_out_open(gf, outdir, "groups.csv",
+                               "group_id,accounts,edges,strength,signals,first_time,last_time,"
+                               "created_top_month,created_top_share,client_top,client_top_share,"
+                               "median_delay_s,top_objects,top_pairs\n") |
+                  cli_out_open(af, outdir, "accounts.csv",
+                               "account_id,group_id,score,edges,strength,signals,signal_edges,"
+                               "signal_strength,posts,created_at,clients,screen_name\n");
+        if (gf->f)
+            write_groups(gf->f, c, grp, ng, names, net->labels, e);
+        if (af->f && write_accounts(af->f, c, group, ng, acc, names))
             rc = CHORUS_ENOMEM;
-        bad |= gf && fclose(gf) != 0;
-        bad |= af && fclose(af) != 0;
+        bad |= cli_out_finish(gf) | cli_out_finish(af);
         if (bad)
-            rc = CHORUS_EIO;
+            rc = rc ? rc : CHORUS_EIO;
         if (!rc && db && (rc = db_members(db, group, n_acc, acc)))
             cli_error("%s", chorus_errmsg(ctx));
     } else if (!rc)

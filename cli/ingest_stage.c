@@ -109,18 +109,6 @@ int cli_make_dir(const char *path)
     return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-FILE *cli_open_csv(const char *dir, const char *name, const char *header)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        cli_error("%s: %s", path, strerror(errno));
-    else
-        fputs(header, f);
-    return f;
-}
-
 chorus_corpus *cli_new_corpus(chorus_ctx **ctx)
 {
     *ctx = chorus_ctx_new(NULL, NULL);
