@@ -105,14 +105,12 @@ static void manifest_counts(FILE *o, const chorus_corpus *c, const chorus_ingest
 }
 
 static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
-                          const cli_ingest *in, const char *path)
+                          const cli_ingest *in)
 {
-    FILE *o = fopen(path, "w");
-    if (!o) {
-        cli_error("%s: %s", path, strerror(errno));
+    cli_out m;
+    if (cli_out_open(&m, r->outdir, "manifest.json", "{\n"))
         return CHORUS_EIO;
-    }
-    fputs("{\n", o);
+    FILE *o = m.f;
     json_kv_str(o, "chorus_version", CHORUS_VERSION, ",\n");
     json_kv_str(o, "started", r->started, ",\n");
     fputs("  \"arguments\": [", o);
@@ -127,11 +125,7 @@ static int write_manifest(chorus_ctx *ctx, const run *r, const chorus_corpus *c,
                "\"near_duplicates\": %.3f, \"narratives\": %.3f, \"trace\": %.3f, "
                "\"report\": %.3f}\n}\n",
             r->t_ingest, r->t_db, r->t_coord, r->t_dedup, r->t_match, r->t_trace, r->t_report);
-    if (fclose(o) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        return CHORUS_EIO;
-    }
-    return CHORUS_OK;
+    return cli_out_close(&m, 1, 1) ? CHORUS_EIO : CHORUS_OK;
 }
 
 static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_ingest *in,
@@ -148,7 +142,7 @@ static chorus_rc write_outputs(chorus_ctx *ctx, run *r, chorus_corpus *c, cli_in
     r->t_report = cli_now() - t;
     if (code)
         return code == EXIT_INPUT ? CHORUS_EINPUT : CHORUS_EINTERNAL;
-    chorus_rc rc = write_manifest(ctx, r, c, in, manifest);
+    chorus_rc rc = write_manifest(ctx, r, c, in);
     if (rc)
         return rc;
     fprintf(stderr, "results:  %s\nreport:   %s\nmanifest: %s\n", db_path, report, manifest);
