@@ -139,7 +139,7 @@ size_t chorus_fmt_general(char *out, double v, int prec)
         return signbit(v) ? (memcpy(out, "-0", 2), 2) : (out[0] = '0', 1);
     int ok = prec >= 1 && prec <= 9 && a >= 1e-300 && a < 1e300;
     int x = ok ? (int)floor(log10(a)) : 0; /* the exponent, give or take one */
-    uint64_t r = 0, lo = (uint64_t)pow10_of(prec - 1), hi = lo * 10;
+    uint64_t r = 0, lo = ok ? (uint64_t)pow10_of(prec - 1) : 1, hi = lo * 10;
     for (int tries = 0; ok; tries++) {
         ok = tries < 4 && round_scaled(a, prec - 1 - x, &r);
         if (ok && r >= hi)

@@ -24,7 +24,7 @@ static void same(double v)
                 fprintf(stderr, "%%.%df of %.17g: \"%s\", got \"%.*s\"\n", fixed[i], v, want, (int)k, got);
         }
     }
-    for (int prec = 1; prec <= 6; prec++) {
+    for (int prec = 0; prec <= 12; prec++) { /* 0 and over 9: the snprintf path */
         int n = snprintf(want, sizeof want, "%.*g", prec, v);
         size_t k = chorus_fmt_general(got, v, prec);
         if ((size_t)n != k || memcmp(want, got, k)) {
