@@ -91,7 +91,8 @@ static int read_scores(chorus_ctx *ctx, const char *path, scored **out, size_t *
     if (col < 0 && !chorus_errcode(ctx))
         cli_error("%s: no score column", path);
     chorus_csv_close(r);
-    qsort(*out, *n, sizeof **out, cmp_id);
+    if (*n) /* qsort wants a real array even for none */
+        qsort(*out, *n, sizeof **out, cmp_id);
     return bad ? -1 : 0;
 }
 

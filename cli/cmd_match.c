@@ -206,7 +206,7 @@ static int summarise(const chorus_corpus *c, const chorus_match_result *r, nar_s
     uint64_t *keys = malloc((r->n_hits + 1) * sizeof *keys);
     if (!keys)
         return -1;
-    for (uint32_t k = 0; k < n_nar; k++)
+    for (uint32_t k = 0; k <= n_nar; k++)
         s[k] = (nar_sum){0, 0, INT64_MAX, INT64_MIN};
     for (size_t i = 0; i < r->n_hits; i++) {
         chorus_post_view v;
