@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite against one build folder (build or build-asan):
-# unit test programs, golden CLI tests, the CSV differential test, and
-# (normal build only) the browser test of report.html.
+# unit test programs, golden CLI tests, the CSV differential test, the
+# whole pipeline on damaged input, and (normal build only) the browser
+# test of report.html and a short fuzzing run.
 # Writes the per-suite counts to BUILD/test-results.txt and prints them.
 # Usage: tests/run.sh BUILD [--no-fail]
 set -u
@@ -37,7 +38,7 @@ for t in "$build"/tests/test_*; do
     (cd "$root" && "$t") > "$tmp/$name.out" 2>&1
     record "$name" "$tmp/$name.out" $?
 done
-for s in tests/cli/run.sh tests/diff/run.sh; do
+for s in tests/cli/run.sh tests/diff/run.sh tests/smoke/run.sh; do
     [ -f "$s" ] || continue
     name=$(basename "$(dirname "$s")")
     bash "$s" "$build" > "$tmp/$name.out" 2>&1
