@@ -16,8 +16,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One column of the current row as a JSON value. */
-static void jval(FILE *o, sqlite3_stmt *st, int i)
+/* A text cell of the page shows at most this many bytes (the database and
+ * the CSV files keep it whole): a 50 MB post must not make a 50 MB page. */
+#define CELL_CAP 2000
+#define WHOLE SIZE_MAX
+
+/* A text longer than cap, cut at a character boundary, with the bytes
+ * left out said at its end. */
+static void json_text_capped(FILE *o, const char *p, size_t n, size_t cap)
+{
+    if (n <= cap) {
+        chorus_html_json_string(o, p, n);
+        return;
+    }
+    size_t cut = cap;
+    while (cut > 0 && ((unsigned char)p[cut] & 0xC0) == 0x80)
+        cut--;
+    char tail[64];
+    int t = snprintf(tail, sizeof tail, " \xE2\x80\xA6 [%zu more bytes in the database]", n - cut);
+    char *buf = malloc(cut + (size_t)t);
+    if (!buf) {
+        chorus_html_json_string(o, p, cut);
+        return;
+    }
+    memcpy(buf, p, cut);
+    memcpy(buf + cut, tail, (size_t)t);
+    chorus_html_json_string(o, buf, cut + (size_t)t);
+    free(buf);
+}
+
+/* One column of the current row as a JSON value, texts cut at cap bytes. */
+static void jval(FILE *o, sqlite3_stmt *st, int i, size_t cap)
 {
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER: fprintf(o, "%lld", (long long)sqlite3_column_int64(st, i)); break;
@@ -31,15 +60,15 @@ static void jval(FILE *o, sqlite3_stmt *st, int i)
     }
     case SQLITE_NULL: fputs("null", o); break;
     default:
-        chorus_html_json_string(o, (const char *)sqlite3_column_text(st, i),
-                                (size_t)sqlite3_column_bytes(st, i));
+        json_text_capped(o, (const char *)sqlite3_column_text(st, i),
+                         (size_t)sqlite3_column_bytes(st, i), cap);
     }
 }
 
-/* Writes every row of st as an array of columns [first, first+n). Returns
- * the number of rows, or -1 on a database error (the statement is
- * finalized either way). */
-static int64_t emit_rows(rep *r, sqlite3_stmt *st, int first, int n)
+/* Writes every row of st as an array of columns [first, first+n), texts
+ * cut at cap bytes. Returns the number of rows, or -1 on a database error
+ * (the statement is finalized either way). */
+static int64_t emit_rows(rep *r, sqlite3_stmt *st, int first, int n, size_t cap)
 {
     int64_t rows = 0;
     int rc;
@@ -49,7 +78,7 @@ static int64_t emit_rows(rep *r, sqlite3_stmt *st, int first, int n)
         for (int i = first; i < first + n; i++) {
             if (i > first)
                 putc(',', r->o);
-            jval(r->o, st, i);
+            jval(r->o, st, i, cap);
         }
         putc(']', r->o);
     }
@@ -80,7 +109,7 @@ static int64_t emit_keyed(rep *r, sqlite3_stmt *st, int n)
         for (int i = 1; i <= n; i++) {
             if (i > 1)
                 putc(',', r->o);
-            jval(r->o, st, i);
+            jval(r->o, st, i, CELL_CAP);
         }
         putc(']', r->o);
         rows++;
@@ -158,7 +187,7 @@ static chorus_rc groups(rep *r)
     if (!st)
         return ch_error(r->ctx, CHORUS_EINPUT, "report: cannot read the groups: %s", sqlite3_errmsg(r->db));
     fputs(",\n\"groups\":{\"rows\":", r->o);
-    r->sum.groups = emit_rows(r, st, 0, 12);
+    r->sum.groups = emit_rows(r, st, 0, 12, CELL_CAP);
     putc('}', r->o);
     return r->sum.groups < 0 ? ch_error(r->ctx, CHORUS_EIO, "report: %s", sqlite3_errmsg(r->db)) : CHORUS_OK;
 }
@@ -296,14 +325,14 @@ static chorus_rc emit_nodes(rep *r, net *g)
     for (uint32_t i = 0; i < g->n && sqlite3_step(st) == SQLITE_ROW; i++) {
         fputs(i ? ",\n[" : "\n[", r->o);
         for (int c = 0; c < 4; c++, putc(',', r->o))
-            jval(r->o, st, c);
+            jval(r->o, st, c, CELL_CAP);
         if (i < g->drawn)
             fprintf(r->o, "%.4f,%.4f,", g->xy[2 * i], g->xy[2 * i + 1]);
         else
             fputs("null,null,", r->o);
-        jval(r->o, st, 4);
+        jval(r->o, st, 4, CELL_CAP);
         putc(',', r->o);
-        jval(r->o, st, 5);
+        jval(r->o, st, 5, CELL_CAP);
         putc(']', r->o);
     }
     fputs("]}", r->o);
@@ -429,7 +458,7 @@ static int64_t emit_table(rep *r, const char *name, const char *sql)
         fprintf(r->o, ",\"%s\"]", type);
     }
     fputs("],\"rows\":", r->o);
-    emit_rows(r, st, 0, n);
+    emit_rows(r, st, 0, n, CELL_CAP);
     putc('}', r->o);
     return total;
 }
@@ -468,7 +497,7 @@ static void laundering(rep *r)
     fputs(",\n\"laundering_texts\":", r->o);
     if (st) {
         sqlite3_bind_int64(st, 1, r->info.max_rows);
-        emit_rows(r, st, 0, 2);
+        emit_rows(r, st, 0, 2, WHOLE); /* the passages' offsets point into them */
     } else
         fputs("[]", r->o);
 }
