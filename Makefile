@@ -3,7 +3,8 @@
 #                   the report's script is bundled from web/ with npm's
 #                   esbuild (`npm ci` in web/ first, as scripts/setup.sh does)
 #   make test       every test, normal build then ASan+UBSan (build-asan/),
-#                   and the browser test of report.html (tests/browser/)
+#                   the browser test of report.html (tests/browser/), and
+#                   the threads under ThreadSanitizer (build-tsan/)
 #   make demo       the main job on the bundled sample
 #   make bench      ingest benchmarks (see bench/README.md)
 #   make fuzz       libFuzzer targets, a short run each (needs clang)
@@ -40,7 +41,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS     := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all test test-normal test-asan demo bench fuzz clean setup
+.PHONY: all test test-normal test-asan test-tsan build-tsan demo bench fuzz clean setup
 
 all: $(BIN) $(TESTS) $(TOOLS) $(BENCHES)
 
@@ -82,12 +83,23 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSAN_FLAGS := -fsanitize=thread
 
 test: all
 	@bash tests/run.sh build --no-fail
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDLIBS="$(SAN_FLAGS)" all
 	@bash tests/run.sh build-asan --no-fail
-	@bash tests/summary.sh build build-asan
+	@$(MAKE) --no-print-directory build-tsan
+	@bash tests/threads/run.sh build-tsan --no-fail
+	@bash tests/summary.sh build build-asan build-tsan
+
+# The program and the threaded unit test under ThreadSanitizer.
+build-tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" EXTRA_CFLAGS="$(TSAN_FLAGS)" \
+		EXTRA_LDLIBS="$(TSAN_FLAGS)" build-tsan/chorus build-tsan/tests/test_tweet_threads
+
+test-tsan: build-tsan
+	@bash tests/threads/run.sh build-tsan
 
 test-normal: all
 	@bash tests/run.sh build
@@ -106,6 +118,6 @@ fuzz:
 	@bash tests/fuzz/run.sh
 
 clean:
-	rm -rf build build-asan build-fuzz out
+	rm -rf build build-asan build-tsan build-fuzz out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -5,6 +5,7 @@
  * actions are; an IDF-weighted cosine similarity; Benjamini-Hochberg
  * control of the false discovery rate over the tested pairs.
  */
+#define _DEFAULT_SOURCE /* lgamma_r: lgamma sets the global signgam, a race between signal threads */
 #include <chorus/coord.h>
 
 #include "core/ctx.h"
@@ -12,6 +13,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ln(x!) for x >= 0, reentrant. */
+static double log_factorial(double x)
+{
+    int sign;
+    return lgamma_r(x + 1.0, &sign);
+}
 
 double chorus_poisson_sf(uint64_t k, double lambda)
 {
@@ -22,7 +30,7 @@ double chorus_poisson_sf(uint64_t k, double lambda)
     double kd = (double)k;
     if (lambda < kd) {
         /* Upper tail as pmf(k) * sum_j lambda^j / ((k+1)...(k+j)): all terms positive. */
-        double log_pmf = -lambda + kd * log(lambda) - lgamma(kd + 1.0);
+        double log_pmf = -lambda + kd * log(lambda) - log_factorial(kd);
         double sum = 1.0, term = 1.0;
         for (uint64_t j = 1; j < 100000 && term > 1e-17 * sum; j++) {
             term *= lambda / (kd + (double)j);
@@ -34,7 +42,7 @@ double chorus_poisson_sf(uint64_t k, double lambda)
     /* k <= lambda: one minus the lower tail, which is the smaller side. */
     double cdf = 0.0;
     for (uint64_t i = 0; i < k; i++)
-        cdf += exp(-lambda + (double)i * log(lambda) - lgamma((double)i + 1.0));
+        cdf += exp(-lambda + (double)i * log(lambda) - log_factorial((double)i));
     return cdf >= 1.0 ? 0.0 : 1.0 - cdf;
 }
 
