@@ -10,7 +10,6 @@
 #include <chorus/coord.h>
 #include <chorus/graph.h>
 #include <chorus/output.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
