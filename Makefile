@@ -7,6 +7,8 @@
 #                   the threads under ThreadSanitizer (build-tsan/)
 #   make demo       the main job on the bundled sample
 #   make bench      ingest benchmarks (see bench/README.md)
+#   make mpi        build/chorus-mpi: coord across processes under mpirun
+#                   (needs Open MPI's mpicc; see docs/coordination.md)
 #   make fuzz       libFuzzer targets, a short run each (needs clang)
 #   make clean
 
@@ -41,7 +43,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS     := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all test test-normal test-asan test-tsan build-tsan demo bench fuzz clean setup
+.PHONY: all test test-normal test-asan test-tsan test-mpi build-tsan demo bench fuzz clean setup mpi
 
 all: $(BIN) $(TESTS) $(TOOLS) $(BENCHES)
 
@@ -70,6 +72,20 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
+# The same program built with MPI: only cli/ differs (CHORUS_MPI), the
+# library is the one above.
+MPICC     ?= mpicc
+MPI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/mpi/%.o)
+
+$(BUILD)/mpi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CPPFLAGS) -DCHORUS_MPI $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/chorus-mpi: $(MPI_OBJ) $(LIB)
+	$(MPICC) $(CFLAGS) -o $@ $(MPI_OBJ) $(LIB) $(LDLIBS)
+
+mpi: $(BUILD)/chorus-mpi
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/io_header.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
@@ -91,6 +107,7 @@ test: all
 	@bash tests/run.sh build-asan --no-fail
 	@$(MAKE) --no-print-directory build-tsan
 	@bash tests/threads/run.sh build-tsan --no-fail
+	@bash tests/mpi/run.sh build --no-fail
 	@bash tests/summary.sh build build-asan build-tsan
 
 # The program and the threaded unit test under ThreadSanitizer.
@@ -100,6 +117,9 @@ build-tsan:
 
 test-tsan: build-tsan
 	@bash tests/threads/run.sh build-tsan
+
+test-mpi: all
+	@bash tests/mpi/run.sh build
 
 test-normal: all
 	@bash tests/run.sh build

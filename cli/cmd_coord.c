@@ -5,6 +5,7 @@
  * (docs/coordination.md gives the exact semantics).
  */
 #include "cli.h"
+#include "coord_mpi.h"
 
 #include <chorus/actions.h>
 #include <chorus/graph.h>
@@ -326,23 +327,6 @@ static uint32_t *object_strata(const coord_run *r, const chorus_action *a, size_
     return st;
 }
 
-/* Tests every pair and keeps those under the Benjamini-Hochberg threshold. */
-static chorus_rc significant_only(chorus_ctx *ctx, const coord_run *r, const chorus_copair_opts *o,
-                                  chorus_action *a, size_t n, const chorus_object_info *info,
-                                  chorus_copairs *cp)
-{
-    chorus_rc rc = chorus_copairs_significance(ctx, a, n, info, o, cp);
-    double *p = rc ? NULL : malloc((cp->n ? cp->n : 1) * sizeof *p);
-    if (!rc && !p)
-        return CHORUS_ENOMEM;
-    for (size_t i = 0; !rc && i < cp->n; i++)
-        p[i] = cp->pairs[i].p_value;
-    if (!rc)
-        chorus_copairs_keep(cp, chorus_fdr_threshold(ctx, p, cp->n, r->fdr));
-    free(p);
-    return rc;
-}
-
 static void print_signal(const coord_run *r, chorus_signal sig, const char *name, size_t n,
                          uint32_t objects, const chorus_copairs *cp, size_t tested, int64_t window_ms)
 {
@@ -426,7 +410,24 @@ static chorus_rc record_network(coord_run *r, sig_job *j)
     return rc;
 }
 
-/* Builds one signal's actions, pairs them and tests the pairs. Reads r and
+/* Keeps (with keep) the pairs under the false discovery threshold of
+ * their p-values (all in raw mode), lists the co-actions behind them for
+ * groups, then caps the evidence rows. */
+static chorus_rc finish_signal(chorus_ctx *ctx, const coord_run *r, sig_job *j, int keep)
+{
+    chorus_rc rc = CHORUS_OK;
+    double threshold;
+    if (keep && !r->raw && !(rc = cli_mpi_threshold(ctx, &j->cp, r->fdr, &threshold, &j->tested)))
+        chorus_copairs_keep(&j->cp, threshold);
+    if (!rc)
+        rc = network_coactions(j);
+    if (!rc) /* after network_coactions: groups.csv counts every co-action */
+        rc = chorus_copairs_cap_evidence(ctx, &j->cp, r->evidence_cap);
+    return rc;
+}
+
+/* Builds one signal's actions, pairs them and tests the pairs (across
+ * processes: its shard of them), then finishes it. Reads r and
  * the corpus only, writes only into j: threads run it side by side, each
  * with its own context. */
 static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const chorus_corpus *c,
@@ -450,18 +451,33 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
     if (r->window[j->sig] == WINDOW_AUTO && j->n && (rc = chorus_window_auto(ctx, a, j->n, &pair.window_ms)))
         chorus_clear_error(ctx), rc = CHORUS_OK, pair.window_ms = 60000; /* nothing shared twice */
     j->window_ms = pair.window_ms;
+    pair.shard = cli_mpi_rank();
+    pair.shards = cli_mpi_ranks();
     if (!(rc = chorus_copairs_compute(ctx, a, j->n, &pair, &j->cp)) && !r->raw) {
-        j->tested = j->cp.n;
         uint32_t *strata = object_strata(r, a, j->n, chorus_actions_objects(j->s));
         chorus_object_info info = {chorus_actions_sources(j->s), strata};
-        rc = strata ? significant_only(ctx, r, &pair, a, j->n, &info, &j->cp) : CHORUS_ENOMEM;
+        rc = strata ? chorus_copairs_significance(ctx, a, j->n, &info, &pair, &j->cp) : CHORUS_ENOMEM;
         free(strata);
     }
-    if (!rc)
-        rc = network_coactions(j);
-    if (!rc) /* after network_coactions: groups.csv counts every co-action */
-        rc = chorus_copairs_cap_evidence(ctx, &j->cp, r->evidence_cap);
+    if (!rc && pair.shards < 2)
+        rc = finish_signal(ctx, r, j, 1);
     return rc;
+}
+
+/* Across processes (main thread, every process, each signal in order),
+ * after rc, this process's state so far: all stop together at the first
+ * failure; else one threshold over every shard's p-values, each process
+ * keeps its pairs under it, and process 0 merges them and finishes. */
+static chorus_rc join_shards(const coord_run *r, sig_job *j, chorus_rc rc)
+{
+    double threshold;
+    if ((rc = cli_mpi_agree(rc)))
+        return rc;
+    if (!r->raw && !(rc = cli_mpi_threshold(j->ctx, &j->cp, r->fdr, &threshold, &j->tested)))
+        chorus_copairs_keep(&j->cp, threshold);
+    if (!rc)
+        rc = cli_mpi_gather(j->ctx, &j->cp);
+    return !rc && cli_mpi_rank() == 0 ? finish_signal(j->ctx, r, j, 0) : rc;
 }
 
 /* Takes one computed signal into the network (graph edges, co-actions for
@@ -674,18 +690,24 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
         ctxs[t] = chorus_ctx_new(NULL, NULL); /* NULL: that thread does not start */
     compute_all(r, c, jobs, n_jobs, ctxs, n_threads ? n_threads : 1);
     chorus_rc rc = CHORUS_OK;
-    for (size_t k = 0; k < n_jobs && !rc; k++) {
+    int root = cli_mpi_rank() == 0, shared = cli_mpi_ranks() > 1;
+    for (size_t k = 0; k < n_jobs; k++) {
         sig_job *j = &jobs[k];
-        if (!j->ctx)
-            rc = CHORUS_EINTERNAL; /* a job no thread took: one failed first */
-        else if ((rc = j->rc) && j->ctx != ctx)
-            cli_error("%s", chorus_errmsg(j->ctx));
-        else if (!rc && (rc = record_signal(r, j)) && j->ctx != ctx && chorus_errcode(j->ctx))
+        rc = rc ? rc : !j->ctx ? CHORUS_EINTERNAL : j->rc; /* no ctx: a job no thread took */
+        if (shared)
+            rc = join_shards(r, j, rc);
+        if (rc) {
+            if (j->ctx && j->ctx != ctx && chorus_errcode(j->ctx))
+                cli_error("%s", chorus_errmsg(j->ctx));
+            break;
+        }
+        if (root && (rc = record_signal(r, j)) && j->ctx != ctx && chorus_errcode(j->ctx))
             cli_error("%s", chorus_errmsg(j->ctx));
     }
+    rc = shared ? cli_mpi_agree(rc) : rc; /* the last signal's record */
     if (rc && chorus_errcode(ctx))
         cli_error("%s", chorus_errmsg(ctx));
-    if (!rc)
+    if (!rc && root)
         rc = write_outputs(ctx, r, c, jobs, n_jobs);
     for (size_t k = 0; k < n_jobs; k++)
         if (jobs[k].ctx) {
@@ -699,11 +721,15 @@ static chorus_rc run_signals(chorus_ctx *ctx, coord_run *r, const chorus_corpus 
     return rc;
 }
 
-static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+/* The output folder and the CSV files (process 0 alone writes): 0, or -1
+ * with the message printed. */
+static int open_outputs(coord_run *r)
 {
+    if (cli_mpi_rank() != 0)
+        return 0;
     if (cli_make_dir(r->outdir) != 0) {
         cli_error("%s: cannot create folder: %s", r->outdir, strerror(errno));
-        return CHORUS_EIO;
+        return -1;
     }
     int opened = !cli_out_open(&r->out[OUT_EDGES], r->outdir, "edges.csv",
                                "account_a,account_b,signal,objects,coactions,first_time,last_time,"
@@ -713,15 +739,23 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
                                "signal,object,actions\n") &&
                  !cli_out_open(&r->out[OUT_EVIDENCE], r->outdir, "evidence.csv",
                                "account_a,account_b,signal,object,time_a,time_b,delay_s\n");
-    r->net = chorus_actions_new(ctx);
-    chorus_rc rc = !r->net || account_strata(r, c) ? CHORUS_ENOMEM
-                   : opened ? run_signals(ctx, r, c) : CHORUS_EIO;
+    return opened ? 0 : -1;
+}
+
+static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpus *c)
+{
+    chorus_rc rc = cli_mpi_agree(open_outputs(r) ? CHORUS_EIO : CHORUS_OK);
+    r->net = rc ? NULL : chorus_actions_new(ctx);
+    if (!rc)
+        rc = cli_mpi_agree(!r->net || account_strata(r, c) ? CHORUS_ENOMEM : CHORUS_OK);
+    if (!rc)
+        rc = run_signals(ctx, r, c);
     if (cli_out_close(r->out, OUT_FILES, !rc))
         rc = rc ? rc : CHORUS_EIO;
     free(r->graph);
     free(r->acc_stratum);
     chorus_actions_free(r->net);
-    if (!rc) {
+    if (!rc && cli_mpi_rank() == 0) {
         fprintf(stderr, "groups:   %s/groups.csv, %s/accounts.csv\n"
                         "edges:    %s/edges.csv (%" PRIu64 " rows)\n"
                         "evidence: %s/evidence.csv (%" PRIu64 " rows, ",
@@ -814,11 +848,15 @@ int cmd_coord(int argc, char **argv)
     if (!c)
         return EXIT_INTERNAL;
     chorus_set_ingest_threads(ctx, r.threads);
+    int root = cli_mpi_rank() == 0; /* across processes, the others only compute */
+    if (!root)
+        in.quiet = 1, r.db_path = NULL;
     chorus_rc rc = r.db_path
                        ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, r.db_path, &r.db)
                        : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
-    if (!rc) {
-        cli_print_summary(stderr, c, &in);
+    if (!(rc = cli_mpi_agree(rc))) {
+        if (root)
+            cli_print_summary(stderr, c, &in);
         rc = write_network(ctx, &r, c);
     }
     if (r.db && !rc && (rc = chorus_db_commit(r.db)))

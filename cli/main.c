@@ -3,6 +3,7 @@
  * one file per subcommand, and answers --help and --version.
  */
 #include "cli.h"
+#include "coord_mpi.h"
 
 #include <string.h>
 
@@ -50,7 +51,8 @@ static const struct {
     {"trace", cmd_trace},
 };
 
-int main(int argc, char **argv)
+/* Runs the command argv[1]. */
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage, stderr);
@@ -64,9 +66,27 @@ int main(int argc, char **argv)
         printf("chorus %s\n", CHORUS_VERSION);
         return EXIT_OK;
     }
+    if (cli_mpi_ranks() > 1 && strcmp(argv[1], "coord") != 0) {
+        if (cli_mpi_rank() == 0)
+            cli_error("%s runs in one process; across processes (mpirun) only coord runs", argv[1]);
+        return EXIT_INPUT;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
     cli_error("unknown command \"%s\" (try 'chorus --help')", argv[1]);
     return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+    if (cli_mpi_start(&argc, &argv) != 0) {
+        cli_error("MPI did not start");
+        return EXIT_INTERNAL;
+    }
+    if (cli_mpi_rank() != 0 && !freopen("/dev/null", "w", stdout))
+        return EXIT_INTERNAL; /* help and version once, from process 0 */
+    int code = dispatch(argc, argv);
+    cli_mpi_end(code);
+    return code;
 }

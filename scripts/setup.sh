@@ -12,6 +12,7 @@ packages=(
     zlib1g-dev libzstd-dev libarchive-dev libjson-c-dev libsqlite3-dev
     libutf8proc-dev libigraph-dev libxxhash-dev
     sqlite3 python3 zstd gzip zip time
+    openmpi-bin libopenmpi-dev
 )
 # Programs whose Debian package is installed only when the program is
 # missing (a Node.js from elsewhere brings its own npm, which conflicts

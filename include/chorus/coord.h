@@ -26,6 +26,8 @@ typedef struct chorus_copair_opts {
     uint32_t max_object_actions;  /* objects with more actions are set aside (0 = no bound) */
     int keep_evidence;            /* also list every co-action of the kept pairs */
     uint32_t min_sources;         /* significance: distinct sources a pair needs (default 2) */
+    uint32_t shard, shards;       /* compute only the pairs of shard `shard` of `shards`
+                                     (default 0 of 1: all); see chorus_copairs_merge */
 } chorus_copair_opts;
 
 /* One account pair on one signal. a < b as account indexes. */
@@ -79,6 +81,18 @@ void chorus_copair_defaults(chorus_copair_opts *o);
  * chorus_copairs_free. */
 chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t n,
                                  const chorus_copair_opts *opts, chorus_copairs *out);
+
+/* Joins the shards of one signal into what one unsharded computation
+ * gives. Each parts[k] was computed with opts shard k of n_parts (and
+ * perhaps tested and kept under one common threshold): a pair lies in
+ * exactly one shard (the shard of its bucket of pair keys), so the merge
+ * interleaves the parts' pairs by (a, b) and renumbers their evidence;
+ * skipped objects are the same in every part and come from parts[0];
+ * the counts (coactions_seen, pairs_seen, evidence_dropped) are summed.
+ * parts are read, not changed; out is owned by the caller (free it with
+ * chorus_copairs_free). CHORUS_EINPUT when two parts hold the same pair. */
+chorus_rc chorus_copairs_merge(chorus_ctx *ctx, const chorus_copairs *parts, size_t n_parts,
+                               chorus_copairs *out);
 
 /* Frees what chorus_copairs_compute allocated in c (c itself is not freed). */
 void chorus_copairs_free(chorus_ctx *ctx, chorus_copairs *c);

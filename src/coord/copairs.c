@@ -26,6 +26,8 @@ void chorus_copair_defaults(chorus_copair_opts *o)
     o->max_object_actions = 0;
     o->keep_evidence = 0;
     o->min_sources = 2;
+    o->shard = 0;
+    o->shards = 1;
 }
 
 double chorus_copair_balance(const chorus_copair *p)
@@ -194,6 +196,7 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
     const int64_t window = w->o->window_ms;
     const unsigned acc = w->acc_bits, dshift = w->delay_shift, low = w->low_bits;
     const uint32_t *place = w->place;
+    const uint32_t shards = w->o->shards, shard = w->o->shard;
     ch_kv *rec = w->rec;
     for (size_t i = s; i < e; i++)
         for (size_t j = i + 1; j < e && a[j].time_ms - a[i].time_ms <= window; j++) {
@@ -202,6 +205,8 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
                 continue;
             uint64_t pair = x < y ? ((uint64_t)x << acc) | y : ((uint64_t)y << acc) | x;
             size_t b = (size_t)(pair >> low);
+            if (shards > 1 && b % shards != shard)
+                continue; /* another process's pair */
             if (!fill) {
                 pos[b + 1]++;
                 continue;
@@ -637,6 +642,8 @@ chorus_rc chorus_copairs_compute(chorus_ctx *ctx, chorus_action *actions, size_t
     memset(out, 0, sizeof *out);
     if (opts->window_ms < 0)
         return ch_error(ctx, CHORUS_EUSAGE, "the co-action window must not be negative");
+    if (opts->shards > 1 && opts->shard >= opts->shards)
+        return ch_error(ctx, CHORUS_EUSAGE, "shard %u of %u does not exist", opts->shard, opts->shards);
     walk w = {.ctx = ctx, .a = actions, .n = n, .o = opts, .out = out};
     size_t n_acc = 0;
     uint32_t *acts = NULL, *place = NULL;

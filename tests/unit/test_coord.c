@@ -420,7 +420,7 @@ static int compare_one(const chorus_action *orig, size_t n, int64_t w, uint32_t 
     chorus_action a[64];
     memcpy(a, orig, n * sizeof *a);
     reference(orig, n, w, r);
-    chorus_copair_opts o = {w, minw, by_coactions, 0, 1, 2};
+    chorus_copair_opts o = {w, minw, by_coactions, 0, 1, 2, 0, 1};
     chorus_copairs c;
     if (chorus_copairs_compute(ctx, a, n, &o, &c))
         return 0;

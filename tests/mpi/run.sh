@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# coord across processes (build/chorus-mpi under mpirun) must write exactly
+# what one process writes: every output file, the database and the
+# summary lines, compared byte for byte with build/chorus on the bundled
+# sample, a harder simulated set, raw mode, `--window auto` and a mapped
+# actions file, at 2 to 4 processes; a failing run must end every process
+# with an error, not hang; commands other than coord are refused.
+# Builds build/chorus-mpi (make mpi) when Open MPI's mpicc is there; without
+# Open MPI it says it skipped, or fails when CHORUS_REQUIRE_MPI=1 (CI).
+# Appends "mpi: N passed, N failed" to BUILD/test-results.txt.
+# Usage: tests/mpi/run.sh BUILD [--no-fail]
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+build=${1:?usage: run.sh BUILD}
+nofail=${2:-}
+results="$root/$build/test-results.txt"
+report() { # passed failed
+    echo "mpi: $1 passed, $2 failed" | tee -a "$results"
+    [ "$2" -eq 0 ] || [ "$nofail" = --no-fail ]
+    exit $?
+}
+if ! command -v mpicc > /dev/null || ! command -v mpirun > /dev/null; then
+    echo "mpi: skipped, no Open MPI (mpicc, mpirun): install openmpi-bin and libopenmpi-dev"
+    [ "${CHORUS_REQUIRE_MPI:-0}" = 1 ] && report 0 1
+    report 0 0
+fi
+make -s --no-print-directory BUILD="$build" "$build/chorus" "$build/chorus-mpi" > /dev/null ||
+    report 0 1
+chorus="$root/$build/chorus" mpi="$root/$build/chorus-mpi" sample="$root/data/sample"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 # more processes than cores, on a small machine
+export OMPI_MCA_btl_vader_single_copy_mechanism=none # containers may forbid ptrace
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# As tests/threads does for ThreadSanitizer: a machine where MPI cannot
+# start two processes at all is said, not failed.
+if ! timeout 60 mpirun -np 2 "$mpi" --version > /dev/null 2> "$tmp/start.err"; then
+    echo "mpi: skipped, mpirun cannot start 2 processes here: $(head -c 300 "$tmp/start.err")"
+    report 0 0
+fi
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# The summary lines both print, less the ingest's timing line.
+summary() { grep -v -e '^elapsed' -e "$tmp" "$1"; }
+
+# same NAME PROCESSES ARGS...: coord ARGS in one process and in PROCESSES;
+# outputs, database dumps (with --db) and summaries must be equal.
+same() {
+    local name=$1 n=$2
+    shift 2
+    local one="$tmp/$name.1" many="$tmp/$name.$n" db=()
+    if [ "$1" = --db ]; then db=(--db); shift; fi
+    "$chorus" coord "$@" -o "$one" ${db:+--db "$one.db"} > /dev/null 2> "$one.err" ||
+        { bad "$name: one process failed: $(tail -n 3 "$one.err")"; return; }
+    timeout 300 mpirun -np "$n" "$mpi" coord "$@" -o "$many" ${db:+--db "$many.db"} \
+        > /dev/null 2> "$many.err" ||
+        { bad "$name: $n processes failed: $(tail -n 3 "$many.err")"; return; }
+    if ! diff -r "$one" "$many" > "$tmp/$name.diff"; then
+        bad "$name: files differ at $n processes"; head -n 8 "$tmp/$name.diff"; return
+    fi
+    if [ ${#db[@]} -gt 0 ] && ! cmp -s <(sqlite3 "$one.db" .dump) <(sqlite3 "$many.db" .dump); then
+        bad "$name: databases differ at $n processes"; return
+    fi
+    if ! diff <(summary "$one.err" | sed "s|$one|OUT|g") <(summary "$many.err" | sed "s|$many|OUT|g") \
+        > "$tmp/$name.sdiff"; then
+        bad "$name: summaries differ"; head -n 8 "$tmp/$name.sdiff"; return
+    fi
+    [ -s "$one/edges.csv" ] && [ "$(wc -l < "$one/edges.csv")" -gt 1 ] ||
+        { bad "$name: no edges to compare"; return; }
+    ok
+}
+
+all=retweet,reply,link,hashtags,fastretweet,tweet,similar
+"$chorus" simulate --out "$tmp/hard" --seed 5 --posts 60000 --difficulty hard > /dev/null 2>&1 ||
+    bad "simulate failed"
+same sample_default 2 "$sample/tweets.csv.gz"
+same sample_all_db 3 --db --signals "$all" "$sample/tweets.csv.gz"
+same sample_raw 2 --signals "$all" --filter none --min-weight 1 --evidence 0 "$sample/tweets.csv.gz"
+same hard_all 4 --threads 2 --signals "$all" --window auto "$tmp/hard/tweets.csv"
+same hard_link_domain 3 --signals link,hashtags --link-level domain --min-weight 1 "$tmp/hard/tweets.csv"
+same actions_raw 2 --map account=account_id,time=timestamp_share,id=content_id,object=object_id \
+    --filter none --min-weight 1 "$root/tests/cli/data/actions.csv"
+
+# A run that fails on process 0 (its output folder cannot be made) ends
+# every process with an error, quickly.
+timeout 120 mpirun -np 2 "$mpi" coord -o /proc/chorus-no "$sample/tweets.csv.gz" \
+    > /dev/null 2> "$tmp/fail.err"
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'cannot create folder' "$tmp/fail.err"; then ok; else
+    bad "failing run: exit $rc"; tail -n 3 "$tmp/fail.err"; fi
+# Only coord runs across processes; the others say so, once.
+timeout 60 mpirun -np 2 "$mpi" dedup -o "$tmp/d" "$sample/tweets.csv.gz" > /dev/null 2> "$tmp/dedup.err"
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$(grep -c 'only coord runs' "$tmp/dedup.err")" -eq 1 ]; then ok; else
+    bad "dedup across processes: exit $rc"; tail -n 3 "$tmp/dedup.err"; fi
+# Without mpirun, chorus-mpi is one process and writes what chorus writes.
+if "$mpi" coord -q -o "$tmp/single" "$sample/tweets.csv.gz" 2> /dev/null &&
+    diff -r "$tmp/sample_default.1" "$tmp/single" > /dev/null; then ok; else bad "chorus-mpi alone"; fi
+report "$pass" "$fail"
