@@ -45,7 +45,11 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all test test-normal test-asan test-tsan test-mpi build-tsan demo bench fuzz clean setup mpi
 
-all: $(BIN) $(TESTS) $(TOOLS) $(BENCHES)
+# With Open MPI's mpicc on the machine, `all` also builds chorus-mpi.
+MPICC     ?= mpicc
+HAVE_MPI  := $(shell command -v $(MPICC) 2>/dev/null)
+
+all: $(BIN) $(TESTS) $(TOOLS) $(BENCHES) $(if $(HAVE_MPI),$(BUILD)/chorus-mpi)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,7 +78,6 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 # The same program built with MPI: only cli/ differs (CHORUS_MPI), the
 # library is the one above.
-MPICC     ?= mpicc
 MPI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/mpi/%.o)
 
 $(BUILD)/mpi/%.o: %.c
@@ -105,6 +108,7 @@ test: all
 	@bash tests/run.sh build --no-fail
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDLIBS="$(SAN_FLAGS)" all
 	@bash tests/run.sh build-asan --no-fail
+	@bash tests/mpi/run.sh build-asan --no-fail
 	@$(MAKE) --no-print-directory build-tsan
 	@bash tests/threads/run.sh build-tsan --no-fail
 	@bash tests/mpi/run.sh build --no-fail

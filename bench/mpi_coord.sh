@@ -3,8 +3,9 @@
 # wall time and peak memory per process count (one thread each, so the
 # processes are the only parallelism), and whether every output file is
 # byte for byte the single process's. Needs `make mpi` (Open MPI).
-# Usage: bench/mpi_coord.sh TWEETS.csv [SIGNALS] [PROCESSES...]
-#   e.g. bench/mpi_coord.sh bench/data/sim_hard/tweets.csv retweet,tweet,link,reply 1 2
+# Usage: [COORD_OPTS="..."] bench/mpi_coord.sh TWEETS.csv [SIGNALS] [PROCESSES...]
+#   e.g. bench/mpi_coord.sh bench/data/sim_hard/tweets.csv retweet,tweet,link,reply 2 3
+#        COORD_OPTS="--window 72h" bench/mpi_coord.sh DATA tweet 2
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${1:?usage: bench/mpi_coord.sh TWEETS.csv [SIGNALS] [PROCESSES...]}
@@ -19,15 +20,16 @@ done
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+read -r -a opts <<< "${COORD_OPTS:-}"
 /usr/bin/time -f "%e %M" -o "$tmp/one.time" "$chorus" coord -q --threads 1 --signals "$signals" \
-    -o "$tmp/one" "$data" 2> "$tmp/one.err" || { cat "$tmp/one.err"; exit 1; }
+    "${opts[@]}" -o "$tmp/one" "$data" 2> "$tmp/one.err" || { cat "$tmp/one.err"; exit 1; }
 read -r secs kb < "$tmp/one.time"
 printf "%-22s %8s s wall %8s MB peak (one process)\n" "chorus, 1 process" "$secs" "$((kb / 1024))"
 for n in "${counts[@]}"; do
     # each process's peak: time wraps every rank
     /usr/bin/time -f "%e" -o "$tmp/mpi$n.time" mpirun -np "$n" --oversubscribe \
         /usr/bin/time -f "%M" -a -o "$tmp/mpi$n.rss" "$mpi" coord -q --threads 1 \
-        --signals "$signals" -o "$tmp/mpi$n" "$data" 2> "$tmp/mpi$n.err" || { cat "$tmp/mpi$n.err"; exit 1; }
+        --signals "$signals" "${opts[@]}" -o "$tmp/mpi$n" "$data" 2> "$tmp/mpi$n.err" || { cat "$tmp/mpi$n.err"; exit 1; }
     same=identical
     diff -r "$tmp/one" "$tmp/mpi$n" > /dev/null || same=DIFFERENT
     peak=$(sort -n "$tmp/mpi$n.rss" | tail -n 1)

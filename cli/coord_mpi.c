@@ -85,8 +85,11 @@ int cli_mpi_start(int *argc, char ***argv)
 
 void cli_mpi_end(int code)
 {
-    if (code != 0 && mpi_ranks > 1)
-        MPI_Abort(MPI_COMM_WORLD, code); /* a process may still wait on this one */
+    /* coord agrees on every failure of input, options or files, so all
+     * processes end together; an internal failure (memory) may have left
+     * the others waiting on this one */
+    if (code > 1 && mpi_ranks > 1)
+        MPI_Abort(MPI_COMM_WORLD, code);
     MPI_Finalize();
 }
 

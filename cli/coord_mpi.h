@@ -14,7 +14,8 @@
 /* Starts MPI (main thread only calls it afterwards). -1 when it cannot. */
 int cli_mpi_start(int *argc, char ***argv);
 
-/* Ends MPI; a process that failed (code != 0) while others wait aborts the run. */
+/* Ends MPI with the program's exit code; an internal failure (code 2),
+ * after which other processes may wait on this one, aborts the run. */
 void cli_mpi_end(int code);
 
 /* This process's number, and how many processes run (1 without MPI). */
