@@ -850,7 +850,7 @@ int cmd_coord(int argc, char **argv)
     chorus_set_ingest_threads(ctx, r.threads);
     int root = cli_mpi_rank() == 0; /* across processes, the others only compute */
     if (!root)
-        in.quiet = 1, r.db_path = NULL;
+        in.quiet = 1, in.problems_csv = NULL, r.db_path = NULL;
     chorus_rc rc = r.db_path
                        ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, r.db_path, &r.db)
                        : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
