@@ -68,8 +68,11 @@ chorus_rc cli_mpi_gather(chorus_ctx *ctx, chorus_copairs *cp)
 
 #else
 
-#define CHUNK ((size_t)1 << 30) /* bytes per message: MPI counts are ints */
 #define TAG 7
+
+/* Bytes per message (MPI counts are ints): 1 GiB, or CHORUS_MPI_CHUNK_BYTES
+ * (tests make it small, so that the pieces are exercised). Set at start. */
+static size_t chunk = (size_t)1 << 30;
 
 int cli_mpi_start(int *argc, char ***argv)
 {
@@ -80,6 +83,10 @@ int cli_mpi_start(int *argc, char ***argv)
     MPI_Comm_size(MPI_COMM_WORLD, &n);
     mpi_rank = (unsigned)r;
     mpi_ranks = (unsigned)n;
+    const char *c = getenv("CHORUS_MPI_CHUNK_BYTES");
+    unsigned long long want = c ? strtoull(c, NULL, 10) : 0;
+    if (want > 0 && want <= chunk)
+        chunk = (size_t)want;
     return 0;
 }
 
@@ -103,8 +110,8 @@ chorus_rc cli_mpi_agree(chorus_rc rc)
 
 static int send_bytes(const void *p, size_t n, int to)
 {
-    for (size_t off = 0; off < n; off += CHUNK) {
-        int len = (int)(n - off < CHUNK ? n - off : CHUNK);
+    for (size_t off = 0; off < n; off += chunk) {
+        int len = (int)(n - off < chunk ? n - off : chunk);
         if (MPI_Send((const char *)p + off, len, MPI_BYTE, to, TAG, MPI_COMM_WORLD) != MPI_SUCCESS)
             return -1;
     }
@@ -113,8 +120,8 @@ static int send_bytes(const void *p, size_t n, int to)
 
 static int recv_bytes(void *p, size_t n, int from)
 {
-    for (size_t off = 0; off < n; off += CHUNK) {
-        int len = (int)(n - off < CHUNK ? n - off : CHUNK);
+    for (size_t off = 0; off < n; off += chunk) {
+        int len = (int)(n - off < chunk ? n - off : chunk);
         if (MPI_Recv((char *)p + off, len, MPI_BYTE, from, TAG, MPI_COMM_WORLD,
                      MPI_STATUS_IGNORE) != MPI_SUCCESS)
             return -1;

@@ -3,7 +3,8 @@
 # what one process writes: every output file, the database and the
 # summary lines, compared byte for byte with build/chorus on the bundled
 # sample, a harder simulated set, raw mode, `--window auto` and a mapped
-# actions file, at 2 to 4 processes; a failing run must end every process
+# actions file, at 2 to 4 processes, over shared memory and over TCP with
+# messages cut small; a failing run must end every process
 # with an error, not hang; commands other than coord are refused.
 # `make` builds BUILD/chorus-mpi when Open MPI's mpicc is there; without
 # Open MPI this says it skipped, or fails when CHORUS_REQUIRE_MPI=1 (CI).
@@ -61,7 +62,7 @@ same() {
     if [ "$1" = --db ]; then db=(--db); shift; fi
     "$chorus" coord "$@" -o "$one" ${db:+--db "$one.db"} > /dev/null 2> "$one.err" ||
         { bad "$name: one process failed: $(tail -n 3 "$one.err")"; return; }
-    timeout 300 mpirun -np "$n" "$mpi" coord "$@" -o "$many" ${db:+--db "$many.db"} \
+    timeout 300 mpirun -np "$n" "${mpirun_extra[@]}" "$mpi" coord "$@" -o "$many" ${db:+--db "$many.db"} \
         > /dev/null 2> "$many.err" ||
         { bad "$name: $n processes failed: $(tail -n 3 "$many.err")"; return; }
     if ! diff -r "$one" "$many" > "$tmp/$name.diff"; then
@@ -79,6 +80,7 @@ same() {
     ok
 }
 
+mpirun_extra=()
 all=retweet,reply,link,hashtags,fastretweet,tweet,similar
 "$chorus" simulate --out "$tmp/hard" --seed 5 --posts 60000 --difficulty hard > /dev/null 2>&1 ||
     bad "simulate failed"
@@ -87,6 +89,11 @@ same sample_all_db 3 --db --signals "$all" "$sample/tweets.csv.gz"
 same sample_raw 2 --signals "$all" --filter none --min-weight 1 --evidence 0 "$sample/tweets.csv.gz"
 same hard_all 4 --threads 2 --signals "$all" --window auto "$tmp/hard/tweets.csv"
 same hard_link_domain 3 --signals link,hashtags --link-level domain --min-weight 1 "$tmp/hard/tweets.csv"
+# Over TCP, as between machines, and with messages cut in 1,000-byte
+# pieces (records split across messages).
+mpirun_extra=(--mca btl tcp,self -x CHORUS_MPI_CHUNK_BYTES=1000)
+same hard_tcp_pieces 3 --signals "$all" --window 300,link=1h "$tmp/hard/tweets.csv"
+mpirun_extra=()
 same actions_raw 2 --map account=account_id,time=timestamp_share,id=content_id,object=object_id \
     --filter none --min-weight 1 "$root/tests/cli/data/actions.csv"
 
