@@ -4,8 +4,9 @@
 # summary lines, compared byte for byte with build/chorus on the bundled
 # sample, a harder simulated set, raw mode, `--window auto` and a mapped
 # actions file, at 2 to 4 processes, over shared memory and over TCP with
-# messages cut small; a failing run must end every process
-# with an error, not hang; commands other than coord are refused.
+# messages cut small; a run that fails on process 0, or on process 1
+# alone, must end every process with an error, not hang; commands other
+# than coord are refused.
 # `make` builds BUILD/chorus-mpi when Open MPI's mpicc is there; without
 # Open MPI this says it skipped, or fails when CHORUS_REQUIRE_MPI=1 (CI).
 # Run for the normal and the ASan+UBSan builds by `make test`.
@@ -104,6 +105,18 @@ timeout 120 mpirun -np 2 "$mpi" coord -o /proc/chorus-no "$sample/tweets.csv.gz"
 rc=$?
 if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'cannot create folder' "$tmp/fail.err"; then ok; else
     bad "failing run: exit $rc"; tail -n 3 "$tmp/fail.err"; fi
+# A failure in one process only (process 1 given a file that is not
+# there: it fails while process 0 reads) ends the whole run with exit 1
+# and the message, quickly, instead of a hang, and writes nothing.
+printf '%s\n' '#!/usr/bin/env bash' \
+    'if [ "${OMPI_COMM_WORLD_RANK:-0}" = 1 ]; then set -- "${@:1:$#-1}" /nonexistent/tweets.csv; fi' \
+    'exec "$@"' > "$tmp/one_fails.sh"
+chmod +x "$tmp/one_fails.sh"
+timeout 120 mpirun -np 2 "$tmp/one_fails.sh" "$mpi" coord -q -o "$tmp/alone" "$tmp/hard/tweets.csv" \
+    > /dev/null 2> "$tmp/alone.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q '/nonexistent/tweets.csv' "$tmp/alone.err" && [ ! -e "$tmp/alone/edges.csv" ]; then
+    ok; else bad "one process failing: exit $rc"; grep chorus "$tmp/alone.err" | head -n 3; fi
 # Only coord runs across processes; the others say so, once.
 timeout 60 mpirun -np 2 "$mpi" dedup -o "$tmp/d" "$sample/tweets.csv.gz" > /dev/null 2> "$tmp/dedup.err"
 rc=$?
