@@ -5,6 +5,7 @@
  * here; the run summary on stderr says what was found and where.
  */
 #include "cli.h"
+#include "coord_mpi.h"
 
 #include <chorus/db.h>
 #include <chorus/output.h>
@@ -206,6 +207,8 @@ static chorus_rc run_stages(chorus_ctx *ctx, run *r, const chorus_corpus *c, con
     begin_stage(in, &k, n, "coordination", &t);
     chorus_rc rc = coord_stage(ctx, c, r->outdir, db);
     r->t_coord = cli_now() - t;
+    if (cli_mpi_rank() != 0) /* across processes the others share coordination only */
+        return rc;
     if (!rc) {
         begin_stage(in, &k, n, "near-duplicate texts", &t);
         rc = dedup_stage(ctx, c, r->outdir, db);
@@ -235,10 +238,14 @@ int cmd_analyze(int argc, char **argv)
     int code = parse_args(argc, argv, &r, &in);
     if (code)
         return code < 0 ? EXIT_OK : code;
-    if (cli_make_dir(r.outdir) != 0) {
+    int root = cli_mpi_rank() == 0; /* across processes, the others only read and pair */
+    int made = !root || cli_make_dir(r.outdir) == 0;
+    if (!made)
         cli_error("%s: cannot create folder: %s", r.outdir, strerror(errno));
+    if (cli_mpi_agree(made ? CHORUS_OK : CHORUS_EIO))
         return EXIT_INPUT;
-    }
+    if (!root)
+        in.quiet = 1, in.problems_csv = NULL;
     chorus_format_time_utc((int64_t)time(NULL) * 1000, r.started);
     chorus_ctx *ctx;
     chorus_corpus *c = cli_new_corpus(&ctx);
@@ -248,18 +255,20 @@ int cmd_analyze(int argc, char **argv)
     out_path(db_path, sizeof db_path, r.outdir, "chorus.db");
     double t = cli_now();
     chorus_db *db = NULL;
-    chorus_rc rc = cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path, &db);
+    chorus_rc rc = root ? cli_ingest_to_db(ctx, &in, c, r.inputs, r.n_inputs, db_path, &db)
+                        : cli_ingest_run(ctx, &in, c, r.inputs, r.n_inputs);
     r.t_ingest = in.seconds;
     r.t_db = cli_now() - t - in.seconds;
-    if (!rc) {
-        cli_print_summary(stderr, c, &in);
+    if (!(rc = cli_mpi_agree(rc))) {
+        if (root)
+            cli_print_summary(stderr, c, &in);
         rc = run_stages(ctx, &r, c, &in, db);
     }
     if (db && !rc && (rc = chorus_db_commit(db)))
         cli_error("%s", chorus_errmsg(ctx));
     else if (db && rc)
         chorus_db_abort(db);
-    if (!rc)
+    if (!rc && root)
         rc = write_outputs(ctx, &r, c, &in, db_path);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);

@@ -66,9 +66,10 @@ static int dispatch(int argc, char **argv)
         printf("chorus %s\n", CHORUS_VERSION);
         return EXIT_OK;
     }
-    if (cli_mpi_ranks() > 1 && strcmp(argv[1], "coord") != 0) {
+    if (cli_mpi_ranks() > 1 && strcmp(argv[1], "coord") != 0 && strcmp(argv[1], "analyze") != 0) {
         if (cli_mpi_rank() == 0)
-            cli_error("%s runs in one process; across processes (mpirun) only coord runs", argv[1]);
+            cli_error("%s runs in one process; across processes (mpirun) only coord and "
+                      "analyze's coordination stage run", argv[1]);
         return EXIT_INPUT;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

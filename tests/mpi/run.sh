@@ -4,9 +4,10 @@
 # summary lines, compared byte for byte with build/chorus on the bundled
 # sample, a harder simulated set, raw mode, `--window auto` and a mapped
 # actions file, at 2 to 4 processes, over shared memory and over TCP with
-# messages cut small; a run that fails on process 0, or on process 1
+# messages cut small, and analyze, which shares its coordination stage;
+# a run that fails on process 0, or on process 1
 # alone, must end every process with an error, not hang; commands other
-# than coord are refused.
+# than coord and analyze are refused.
 # `make` builds BUILD/chorus-mpi when Open MPI's mpicc is there; without
 # Open MPI this says it skipped, or fails when CHORUS_REQUIRE_MPI=1 (CI).
 # Run for the normal and the ASan+UBSan builds by `make test`.
@@ -98,6 +99,17 @@ mpirun_extra=()
 same actions_raw 2 --map account=account_id,time=timestamp_share,id=content_id,object=object_id \
     --filter none --min-weight 1 "$root/tests/cli/data/actions.csv"
 
+# analyze shares its coordination stage: every file the same as one
+# process's (report.html names its folder; manifest.json has timings).
+a_opts=(-q --narratives "$sample/narratives.csv" --docs "$sample/documents.csv"
+    --exposed "$sample/exposed_accounts.txt")
+"$chorus" analyze "${a_opts[@]}" -o "$tmp/an1" "$sample/tweets.csv.gz" 2> /dev/null
+timeout 300 mpirun -np 2 "$mpi" analyze "${a_opts[@]}" -o "$tmp/an2" "$sample/tweets.csv.gz" 2> /dev/null
+rc=$?
+if [ $rc -eq 0 ] && diff -r -x manifest.json -x report.html -x chorus.db "$tmp/an1" "$tmp/an2" > /dev/null &&
+    cmp -s <(sed "s|$tmp/an1|OUT|g" "$tmp/an1/report.html") <(sed "s|$tmp/an2|OUT|g" "$tmp/an2/report.html") &&
+    cmp -s <(sqlite3 "$tmp/an1/chorus.db" .dump) <(sqlite3 "$tmp/an2/chorus.db" .dump) &&
+    [ -s "$tmp/an2/laundering.csv" ]; then ok; else bad "analyze across processes: exit $rc"; fi
 # A run that fails on process 0 (its output folder cannot be made) ends
 # every process with an error, quickly.
 timeout 120 mpirun -np 2 "$mpi" coord -o /proc/chorus-no "$sample/tweets.csv.gz" \
@@ -120,7 +132,7 @@ if [ $rc -eq 1 ] && grep -q '/nonexistent/tweets.csv' "$tmp/alone.err" && [ ! -e
 # Only coord runs across processes; the others say so, once.
 timeout 60 mpirun -np 2 "$mpi" dedup -o "$tmp/d" "$sample/tweets.csv.gz" > /dev/null 2> "$tmp/dedup.err"
 rc=$?
-if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$(grep -c 'only coord runs' "$tmp/dedup.err")" -eq 1 ]; then ok; else
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$(grep -c 'only coord and' "$tmp/dedup.err")" -eq 1 ]; then ok; else
     bad "dedup across processes: exit $rc"; tail -n 3 "$tmp/dedup.err"; fi
 # Without mpirun, chorus-mpi is one process and writes what chorus writes.
 if "$mpi" coord -q -o "$tmp/single" "$sample/tweets.csv.gz" 2> /dev/null &&
