@@ -1,10 +1,11 @@
 /*
- * coord_mpi.h - `chorus coord` across processes (MPI). Every process reads
- * the whole input and builds the same actions; each computes and tests
- * only the account pairs of its shard; one false discovery threshold is
- * taken over every process's p-values; process 0 merges the shards and
- * writes everything, identical to a run on one process. Built with
- * CHORUS_MPI (`make mpi`: build/chorus-mpi); without it, one process.
+ * coord_mpi.h - `chorus coord` (and analyze's coordination stage) across
+ * processes (MPI). Every process reads the whole input and builds the
+ * same actions; each computes and tests only the account pairs of its
+ * shard; one false discovery threshold is taken over every process's
+ * p-values; process 0 merges the shards and writes everything, identical
+ * to a run on one process. Built with CHORUS_MPI (`make mpi`:
+ * build/chorus-mpi); without it, one process.
  */
 #ifndef CHORUS_COORD_MPI_H
 #define CHORUS_COORD_MPI_H
