@@ -188,9 +188,11 @@ static chorus_rc set_aside(walk *w, uint32_t object, size_t len)
 }
 
 /* The co-actions (accounts differ) of the object run [s, e): counted per
- * bucket, or (fill) written to their bucket, advancing pos. The layout in
+ * bucket, or (fill) written to their bucket, advancing pos; with sharded,
+ * only the pairs of this shard's buckets. Callers pass fill and sharded
+ * as constants, so the unsharded walk has no shard test. The layout in
  * locals: the stores through pos could otherwise alias it. */
-static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
+static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill, int sharded)
 {
     const chorus_action *a = w->a;
     const int64_t window = w->o->window_ms;
@@ -205,7 +207,7 @@ static inline void walk_run(walk *w, size_t s, size_t e, size_t *pos, int fill)
                 continue;
             uint64_t pair = x < y ? ((uint64_t)x << acc) | y : ((uint64_t)y << acc) | x;
             size_t b = (size_t)(pair >> low);
-            if (shards > 1 && b % shards != shard)
+            if (sharded && b % shards != shard)
                 continue; /* another process's pair */
             if (!fill) {
                 pos[b + 1]++;
@@ -236,10 +238,10 @@ static chorus_rc walk_records(walk *w, size_t *pos, int fill)
         if (bound && e - s > bound) {
             if (!fill && set_aside(w, a[s].object, e - s))
                 return CHORUS_ENOMEM;
-        } else if (fill)
-            walk_run(w, s, e, pos, 1);
+        } else if (w->o->shards > 1)
+            fill ? walk_run(w, s, e, pos, 1, 1) : walk_run(w, s, e, pos, 0, 1);
         else
-            walk_run(w, s, e, pos, 0);
+            fill ? walk_run(w, s, e, pos, 1, 0) : walk_run(w, s, e, pos, 0, 0);
         s = e;
     }
     return CHORUS_OK;
