@@ -205,20 +205,24 @@ static chorus_rc run_stages(chorus_ctx *ctx, run *r, const chorus_corpus *c, con
     int k = 0, n = 2 + (r->narratives != NULL) + (r->docs != NULL);
     double t;
     begin_stage(in, &k, n, "coordination", &t);
-    chorus_rc rc = coord_stage(ctx, c, r->outdir, db);
+    chorus_rc rc = cli_mpi_agree(coord_stage(ctx, c, r->outdir, db));
     r->t_coord = cli_now() - t;
-    if (cli_mpi_rank() != 0) /* across processes the others share coordination only */
-        return rc;
+    int root = cli_mpi_rank() == 0; /* across processes the others share coord and match */
     if (!rc) {
-        begin_stage(in, &k, n, "near-duplicate texts", &t);
-        rc = dedup_stage(ctx, c, r->outdir, db);
-        r->t_dedup = cli_now() - t;
+        if (root) {
+            begin_stage(in, &k, n, "near-duplicate texts", &t);
+            rc = dedup_stage(ctx, c, r->outdir, db);
+            r->t_dedup = cli_now() - t;
+        }
+        rc = cli_mpi_agree(rc); /* the others wait here while process 0 clusters */
     }
     if (!rc && r->narratives) {
         begin_stage(in, &k, n, "catalogue matching", &t);
         rc = match_stage(ctx, c, r->narratives, r->outdir, db);
         r->t_match = cli_now() - t;
     }
+    if (!root)
+        return rc;
     if (!rc && r->docs) {
         begin_stage(in, &k, n, "provenance and laundering", &t);
         rc = trace_stage(ctx, c, r->outdir, db, r->docs, r->exposed, r->narratives);
@@ -238,7 +242,7 @@ int cmd_analyze(int argc, char **argv)
     int code = parse_args(argc, argv, &r, &in);
     if (code)
         return code < 0 ? EXIT_OK : code;
-    int root = cli_mpi_rank() == 0; /* across processes, the others only read and pair */
+    int root = cli_mpi_rank() == 0; /* across processes, the others only read, pair and match */
     int made = !root || cli_make_dir(r.outdir) == 0;
     if (!made)
         cli_error("%s: cannot create folder: %s", r.outdir, strerror(errno));

@@ -4,9 +4,11 @@
  * every window of every article against it (docs/match.md) and writes
  * matches.csv and narrative_summary.csv (and, with a database, the same
  * rows as the tables matches and narrative_summary); match_stage is the
- * same work for `chorus analyze`.
+ * same work for `chorus analyze`. Under mpirun each process matches its
+ * shard of the distinct texts and process 0 merges and writes them.
  */
 #include "cli.h"
+#include "processes.h"
 
 #include <chorus/match.h>
 #include <chorus/output.h>
@@ -259,14 +261,21 @@ static void write_summary(FILE *f, const chorus_catalogue *cat, const nar_sum *s
     }
 }
 
+/* Creates the output folder; the message printed when it cannot. */
+static chorus_rc outdir_ready(const char *outdir)
+{
+    if (cli_make_dir(outdir) == 0)
+        return CHORUS_OK;
+    cli_error("%s: cannot create folder: %s", outdir, strerror(errno));
+    return CHORUS_EIO;
+}
+
 static chorus_rc write_outputs(const match_args *a, const chorus_corpus *c,
                                const chorus_catalogue *cat, const chorus_match_result *r,
                                const nar_sum *sums)
 {
-    if (cli_make_dir(a->outdir) != 0) {
-        cli_error("%s: cannot create folder: %s", a->outdir, strerror(errno));
+    if (outdir_ready(a->outdir))
         return CHORUS_EIO;
-    }
     cli_out o[2];
     int bad = cli_out_open(&o[0], a->outdir, "matches.csv",
                            a->explain ? "doc_id,narrative_id,score,start,end,passage,rank,fused,"
@@ -372,10 +381,11 @@ static chorus_rc load_catalogue(chorus_ctx *ctx, const match_args *a, chorus_cat
     }
     chorus_catalogue_stats st;
     chorus_catalogue_stats_get(*out, &st);
-    fprintf(stderr,
-            "catalogue       %u rows of %u narratives (%u too short, %" PRIu64
-            " empty; %u with keyword rules)\n",
-            st.rows, st.narratives, st.rows_short, skipped, st.rules);
+    if (cli_mpi_rank() == 0)
+        fprintf(stderr,
+                "catalogue       %u rows of %u narratives (%u too short, %" PRIu64
+                " empty; %u with keyword rules)\n",
+                st.rows, st.narratives, st.rows_short, skipped, st.rules);
     return CHORUS_OK;
 }
 
@@ -393,6 +403,69 @@ static void print_stats(const chorus_match_stats *st, double matching, double wr
             writing, cli_bytes(cat_memory, b, sizeof b));
 }
 
+enum { G_HITS, G_TEXTS, G_SHORT, G_REPEATS, G_WINDOWS, G_RESCORED, G_FIELDS };
+
+/* Process 0: the other shards' hits (their counts in h), merged with its own r. */
+static chorus_rc root_gather(chorus_ctx *ctx, chorus_match_result **r, const uint64_t *h)
+{
+    unsigned n = cli_mpi_ranks();
+    chorus_match_result *parts = calloc(n, sizeof *parts);
+    const chorus_match_result **ptr = calloc(n, sizeof *ptr);
+    int ok = parts && ptr;
+    for (unsigned k = 1; ok && k < n; k++) {
+        const uint64_t *x = h + (size_t)k * G_FIELDS;
+        parts[k].n_hits = x[G_HITS];
+        parts[k].stats = (chorus_match_stats){.texts = x[G_TEXTS], .short_texts = x[G_SHORT],
+                                              .repeats = x[G_REPEATS], .windows = x[G_WINDOWS],
+                                              .rescored = x[G_RESCORED]};
+        ok = (parts[k].hits = malloc((x[G_HITS] + 1) * sizeof *parts[k].hits)) != NULL;
+    }
+    chorus_rc rc = cli_mpi_agree(ok ? CHORUS_OK : CHORUS_ENOMEM);
+    for (unsigned k = 1; !rc && k < n; k++)
+        rc = cli_mpi_recv(parts[k].hits, parts[k].n_hits * sizeof *parts[k].hits, k);
+    chorus_match_result *merged = NULL;
+    if (!rc) {
+        ptr[0] = *r;
+        for (unsigned k = 1; k < n; k++)
+            ptr[k] = &parts[k];
+        rc = chorus_match_results_merge(ctx, ptr, n, &merged);
+    }
+    if (!rc) {
+        chorus_match_result_free(*r);
+        *r = merged;
+    }
+    for (unsigned k = 1; parts && k < n; k++)
+        free(parts[k].hits);
+    free(parts);
+    free((void *)ptr);
+    return rc;
+}
+
+/* Every process's hits to process 0, which replaces *r by the merge of
+ * all shards; the others' *r are freed and set to NULL. Collective. */
+static chorus_rc gather_shards(chorus_ctx *ctx, chorus_match_result **r)
+{
+    if (cli_mpi_ranks() < 2)
+        return CHORUS_OK;
+    int root = cli_mpi_rank() == 0;
+    const chorus_match_stats *s = &(*r)->stats;
+    uint64_t mine[G_FIELDS] = {(*r)->n_hits, s->texts,   s->short_texts,
+                               s->repeats,   s->windows, s->rescored};
+    uint64_t *h = root ? malloc((size_t)cli_mpi_ranks() * G_FIELDS * sizeof *h) : NULL;
+    chorus_rc rc = cli_mpi_agree(root && !h ? CHORUS_ENOMEM : CHORUS_OK);
+    if (!rc)
+        rc = cli_mpi_gather_u64(mine, G_FIELDS, h);
+    if (!rc && root)
+        rc = root_gather(ctx, r, h);
+    else if (!rc && !(rc = cli_mpi_agree(CHORUS_OK))) {
+        rc = cli_mpi_send((*r)->hits, (*r)->n_hits * sizeof *(*r)->hits, 0);
+        chorus_match_result_free(*r);
+        *r = NULL;
+    }
+    free(h);
+    return rc;
+}
+
 /* Matching and files; in = NULL shows no progress. */
 static chorus_rc run_match(chorus_ctx *ctx, cli_ingest *in, const match_args *a,
                            const chorus_corpus *c, const chorus_catalogue *cat)
@@ -405,23 +478,26 @@ static chorus_rc run_match(chorus_ctx *ctx, cli_ingest *in, const match_args *a,
     rc = chorus_match_corpus(ctx, cat, c, &r);
     if (in)
         cli_end_progress(ctx, in);
-    double t1 = cli_now();
-    nar_sum *sums = NULL;
     if (rc)
         cli_error("%s", chorus_errmsg(ctx));
-    else if (!(sums = sum_narratives(c, cat, r)))
+    if (!(rc = cli_mpi_agree(rc)) && (rc = gather_shards(ctx, &r)))
+        cli_error("match: %s", rc == CHORUS_ENOMEM ? "out of memory" : "gathering the shards failed");
+    double t1 = cli_now();
+    nar_sum *sums = NULL;
+    int writes = !rc && cli_mpi_rank() == 0; /* the other processes only match */
+    if (writes && !(sums = sum_narratives(c, cat, r)))
         rc = CHORUS_ENOMEM;
-    else
+    else if (writes)
         rc = write_outputs(a, c, cat, r, sums);
-    if (!rc && a->db)
+    if (writes && !rc && a->db)
         rc = write_db(ctx, a->db, c, cat, r, sums);
     free(sums);
-    if (r) {
+    if (r && cli_mpi_rank() == 0) {
         chorus_catalogue_stats cs;
         chorus_catalogue_stats_get(cat, &cs);
         print_stats(&r->stats, t1 - t0, cli_now() - t1, cs.memory);
     }
-    if (!rc)
+    if (!rc && cli_mpi_rank() == 0)
         fprintf(stderr, "matches:  %s/matches.csv\nsummary:  %s/narrative_summary.csv\n",
                 a->outdir, a->outdir);
     chorus_match_result_free(r);
@@ -433,10 +509,14 @@ chorus_rc match_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *narra
 {
     match_args a = {.narratives = narratives_path, .outdir = outdir, .db = db};
     chorus_match_defaults(&a.o);
+    a.o.shard = cli_mpi_rank();
+    a.o.shards = cli_mpi_ranks();
     chorus_catalogue *cat;
-    chorus_rc rc = load_catalogue(ctx, &a, &cat);
-    if (rc)
+    chorus_rc rc = cli_mpi_agree(load_catalogue(ctx, &a, &cat));
+    if (rc) {
+        chorus_catalogue_free(cat);
         return rc;
+    }
     rc = run_match(ctx, NULL, &a, c, cat);
     chorus_catalogue_free(cat);
     return rc;
@@ -455,15 +535,23 @@ int cmd_match(int argc, char **argv)
     chorus_corpus *c = cli_new_corpus(&ctx);
     if (!c)
         return EXIT_INTERNAL;
+    int root = cli_mpi_rank() == 0; /* across processes, the others only match */
+    if (!root)
+        in.quiet = 1, in.problems_csv = NULL, a.db_path = NULL;
+    a.o.shard = cli_mpi_rank();
+    a.o.shards = cli_mpi_ranks();
     /* the catalogue first: a bad one should not cost an ingest */
     chorus_catalogue *cat = NULL;
-    chorus_rc rc = load_catalogue(ctx, &a, &cat);
+    chorus_rc rc = cli_mpi_agree(load_catalogue(ctx, &a, &cat));
     if (!rc)
-        rc = a.db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind, a.db_path,
-                                          &a.db)
-                       : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind);
+        rc = cli_mpi_agree(a.db_path ? cli_ingest_to_db(ctx, &in, c, argv + optind, argc - optind,
+                                                        a.db_path, &a.db)
+                                     : cli_ingest_run(ctx, &in, c, argv + optind, argc - optind));
+    if (!rc && cli_mpi_ranks() > 1) /* a folder process 0 cannot create stops every process now */
+        rc = cli_mpi_agree(root ? outdir_ready(a.outdir) : CHORUS_OK);
     if (!rc) {
-        cli_print_summary(stderr, c, &in);
+        if (root)
+            cli_print_summary(stderr, c, &in);
         rc = run_match(ctx, &in, &a, c, cat);
     }
     if (a.db && !rc && (rc = chorus_db_commit(a.db)))

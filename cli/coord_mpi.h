@@ -1,30 +1,17 @@
 /*
  * coord_mpi.h - `chorus coord` (and analyze's coordination stage) across
- * processes (MPI). Every process reads the whole input and builds the
+ * processes (processes.h). Every process reads the whole input and builds the
  * same actions; each computes and tests only the account pairs of its
  * shard; one false discovery threshold is taken over every process's
  * p-values; process 0 merges the shards and writes everything, identical
- * to a run on one process. Built with CHORUS_MPI (`make mpi`:
- * build/chorus-mpi); without it, one process.
+ * to a run on one process.
  */
 #ifndef CHORUS_COORD_MPI_H
 #define CHORUS_COORD_MPI_H
 
+#include "processes.h"
+
 #include <chorus/coord.h>
-
-/* Starts MPI (main thread only calls it afterwards). -1 when it cannot. */
-int cli_mpi_start(int *argc, char ***argv);
-
-/* Ends MPI with the program's exit code; an internal failure (code 2),
- * after which other processes may wait on this one, aborts the run. */
-void cli_mpi_end(int code);
-
-/* This process's number, and how many processes run (1 without MPI). */
-unsigned cli_mpi_rank(void);
-unsigned cli_mpi_ranks(void);
-
-/* The worst rc over all processes (every process must call it). */
-chorus_rc cli_mpi_agree(chorus_rc rc);
 
 /* The Benjamini-Hochberg threshold at q over the p-values of every
  * process's pairs cp (each its shard's), and how many pairs were tested

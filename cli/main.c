@@ -3,7 +3,7 @@
  * one file per subcommand, and answers --help and --version.
  */
 #include "cli.h"
-#include "coord_mpi.h"
+#include "processes.h"
 
 #include <string.h>
 
@@ -66,10 +66,11 @@ static int dispatch(int argc, char **argv)
         printf("chorus %s\n", CHORUS_VERSION);
         return EXIT_OK;
     }
-    if (cli_mpi_ranks() > 1 && strcmp(argv[1], "coord") != 0 && strcmp(argv[1], "analyze") != 0) {
+    if (cli_mpi_ranks() > 1 && strcmp(argv[1], "coord") != 0 && strcmp(argv[1], "match") != 0 &&
+        strcmp(argv[1], "analyze") != 0) {
         if (cli_mpi_rank() == 0)
-            cli_error("%s runs in one process; across processes (mpirun) only coord and "
-                      "analyze's coordination stage run", argv[1]);
+            cli_error("%s runs in one process; across processes (mpirun) only coord, match and "
+                      "analyze's coordination and matching stages run", argv[1]);
         return EXIT_INPUT;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -40,6 +40,10 @@ typedef struct chorus_match_opts {
     uint32_t threads;      /* chorus_match_corpus: threads to use, 0 for one per online
                               CPU (the default; the result is the same for any number,
                               but the allocator must then be thread-safe, as malloc is) */
+    uint32_t shard, shards; /* chorus_match_corpus: score only the distinct texts of
+                              shard `shard` of `shards` (0 or 1: all, the default);
+                              chorus_match_results_merge joins the shards, so that
+                              processes can share the work */
     chorus_text_opts text; /* the match form (chorus_text_defaults) */
 } chorus_match_opts;
 
@@ -169,6 +173,16 @@ chorus_rc chorus_match_corpus(chorus_ctx *ctx, const chorus_catalogue *cat, cons
                               chorus_match_result **out);
 
 void chorus_match_result_free(chorus_match_result *r);
+
+/* Joins the results of shards 0..n_parts-1 (each from chorus_match_corpus
+ * with that shard of n_parts, on the same corpus and catalogue) into the
+ * result of one unsharded run: hits in post order (a text belongs to one
+ * shard), stats summed (texts and repeats are every shard's own). The
+ * parts stay the caller's; *out is the caller's, to free with
+ * chorus_match_result_free. CHORUS_EUSAGE when two parts hold hits of one
+ * post; CHORUS_ENOMEM. */
+chorus_rc chorus_match_results_merge(chorus_ctx *ctx, const chorus_match_result *const *parts,
+                                     size_t n_parts, chorus_match_result **out);
 
 #ifdef __cplusplus
 }

@@ -41,6 +41,8 @@ static chorus_rc check_opts(chorus_ctx *ctx, const chorus_match_opts *o)
         return ch_error(ctx, CHORUS_EUSAGE, "match: min_score from 0 to 1");
     if (!(o->k1 >= 0 && o->k1 <= 100) || !(o->b >= 0 && o->b <= 1) || !(o->rrf_k >= 0))
         return ch_error(ctx, CHORUS_EUSAGE, "match: k1 from 0 to 100, b from 0 to 1, rrf_k >= 0");
+    if (o->shards > 1 && o->shard >= o->shards)
+        return ch_error(ctx, CHORUS_EUSAGE, "match: shard %u of %u", o->shard, o->shards);
     return CHORUS_OK;
 }
 

@@ -114,6 +114,8 @@ typedef struct shared {
     const groups *g;
     chorus_ctx *caller; /* progress goes through it, from worker 0 only */
     uint32_t n_chunks;
+    uint32_t shard, shards; /* this shard matches chunks shard, shard + shards, ... */
+    uint32_t n_mine, leads_mine; /* its chunks, and the groups in them */
     atomic_uint next_chunk, done;
     atomic_int stop;
     chunk_out *chunks;
@@ -157,16 +159,16 @@ static chorus_rc work(worker *w)
     chorus_matcher *m;
     chorus_rc rc = chorus_matcher_new(w->ctx, sh->cat, &m);
     while (!rc && !atomic_load(&sh->stop)) {
-        uint32_t k = atomic_fetch_add(&sh->next_chunk, 1);
-        if (k >= sh->n_chunks)
+        uint32_t j = atomic_fetch_add(&sh->next_chunk, 1);
+        if (j >= sh->n_mine)
             break;
-        uint32_t from = k * CHUNK, to = sh->g->n_lead - from < CHUNK ? sh->g->n_lead : from + CHUNK;
+        uint32_t k = j * sh->shards + sh->shard, from = k * CHUNK, to = sh->g->n_lead - from < CHUNK ? sh->g->n_lead : from + CHUNK;
         size_t first = w->n_hits;
         for (uint32_t i = from; i < to && !rc; i++)
             rc = match_group(w, m, i);
         sh->chunks[k] = (chunk_out){w->id, first, w->n_hits - first};
         unsigned done = atomic_fetch_add(&sh->done, to - from) + (to - from);
-        if (!rc && w->id == 0 && ch_progress(sh->caller, "match", done, sh->g->n_lead, done))
+        if (!rc && w->id == 0 && ch_progress(sh->caller, "match", done, sh->leads_mine, done))
             atomic_store(&sh->stop, 1);
     }
     if (m) {
@@ -185,6 +187,19 @@ static void *work_thread(void *arg)
     return NULL;
 }
 
+/* The chunks of groups, and which of them (and how many groups) this shard matches. */
+static void share_chunks(shared *sh, const chorus_match_opts *o)
+{
+    uint32_t n_lead = sh->g->n_lead;
+    sh->n_chunks = (uint32_t)(((size_t)n_lead + CHUNK - 1) / CHUNK);
+    sh->shards = o->shards > 1 ? o->shards : 1;
+    sh->shard = o->shards > 1 ? o->shard : 0;
+    sh->n_mine = sh->n_chunks > sh->shard ? (sh->n_chunks - sh->shard - 1) / sh->shards + 1 : 0;
+    sh->leads_mine = 0;
+    for (uint32_t k = sh->shard; k < sh->n_chunks; k += sh->shards)
+        sh->leads_mine += n_lead - k * CHUNK < CHUNK ? n_lead - k * CHUNK : CHUNK;
+}
+
 static uint32_t thread_count(const chorus_match_opts *o, uint32_t n_chunks)
 {
     long t = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -192,7 +207,7 @@ static uint32_t thread_count(const chorus_match_opts *o, uint32_t n_chunks)
         t = 1;
     if (t > MAX_THREADS)
         t = MAX_THREADS;
-    if (t > (long)n_chunks)
+    if (t > (long)n_chunks) /* the chunks this shard matches */
         t = n_chunks ? (long)n_chunks : 1;
     return (uint32_t)t;
 }
@@ -304,12 +319,12 @@ chorus_rc chorus_match_corpus(chorus_ctx *ctx, const chorus_catalogue *cat, cons
     chorus_rc rc = r ? make_groups(ctx, c, cat->o.skip_retweets, &g) : ch_nomem(ctx);
     if (r)
         r->ctx = ctx;
-    shared sh = {cat, c, &g, ctx, 0, 0, 0, 0, NULL};
-    sh.n_chunks = (uint32_t)(((size_t)g.n_lead + CHUNK - 1) / CHUNK);
+    shared sh = {.cat = cat, .c = c, .g = &g, .caller = ctx};
+    share_chunks(&sh, &cat->o);
     atomic_init(&sh.next_chunk, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.stop, 0);
-    uint32_t nw = thread_count(&cat->o, sh.n_chunks);
+    uint32_t nw = thread_count(&cat->o, sh.n_mine);
     sh.chunks = rc ? NULL : ch_calloc(ctx, ((size_t)sh.n_chunks + 1) * sizeof *sh.chunks);
     worker *w = rc ? NULL : ch_calloc(ctx, nw * sizeof *w);
     if (!rc && (!sh.chunks || !w))
@@ -334,6 +349,80 @@ chorus_rc chorus_match_corpus(chorus_ctx *ctx, const chorus_catalogue *cat, cons
         chorus_match_result_free(r);
         return rc;
     }
+    *out = r;
+    return CHORUS_OK;
+}
+
+/* ---- shards ---- */
+
+/* The part whose next hit has the lowest post (n_parts if none is left);
+ * CHORUS_EUSAGE when two parts hold that post. */
+static chorus_rc next_part(const chorus_match_result *const *parts, size_t n_parts,
+                           const size_t *at, size_t *best)
+{
+    *best = n_parts;
+    for (size_t k = 0; k < n_parts; k++) {
+        if (at[k] == parts[k]->n_hits)
+            continue;
+        uint32_t p = parts[k]->hits[at[k]].post;
+        if (*best < n_parts && p == parts[*best]->hits[at[*best]].post)
+            return CHORUS_EUSAGE;
+        if (*best == n_parts || p < parts[*best]->hits[at[*best]].post)
+            *best = k;
+    }
+    return CHORUS_OK;
+}
+
+/* Copies the parts' hits into r, a post's hits at a time, in post order. */
+static chorus_rc interleave(chorus_ctx *ctx, const chorus_match_result *const *parts,
+                            size_t n_parts, size_t *at, chorus_match_result *r)
+{
+    for (;;) {
+        size_t k;
+        if (next_part(parts, n_parts, at, &k))
+            return ch_error(ctx, CHORUS_EUSAGE, "match: two shards matched one post");
+        if (k == n_parts)
+            return CHORUS_OK;
+        const chorus_match_result *p = parts[k];
+        uint32_t post = p->hits[at[k]].post;
+        r->stats.texts_hit++;
+        while (at[k] < p->n_hits && p->hits[at[k]].post == post)
+            r->hits[r->n_hits++] = p->hits[at[k]++];
+    }
+}
+
+chorus_rc chorus_match_results_merge(chorus_ctx *ctx, const chorus_match_result *const *parts,
+                                     size_t n_parts, chorus_match_result **out)
+{
+    *out = NULL;
+    size_t total = 0;
+    for (size_t k = 0; k < n_parts; k++)
+        total += parts[k]->n_hits;
+    chorus_match_result *r = ch_calloc(ctx, sizeof *r);
+    size_t *at = ch_calloc(ctx, (n_parts + 1) * sizeof *at);
+    chorus_rc rc = r && at ? CHORUS_OK : ch_nomem(ctx);
+    if (r) {
+        r->ctx = ctx;
+        if (!rc && !(r->hits = ch_alloc(ctx, (total + 1) * sizeof *r->hits)))
+            rc = ch_nomem(ctx);
+        r->cap = r->hits ? total + 1 : 0;
+    }
+    for (size_t k = 0; !rc && k < n_parts; k++) {
+        const chorus_match_stats *s = &parts[k]->stats;
+        r->stats.texts = s->texts; /* every shard counts every text */
+        r->stats.repeats = s->repeats;
+        r->stats.short_texts += s->short_texts;
+        r->stats.windows += s->windows;
+        r->stats.rescored += s->rescored;
+    }
+    if (!rc)
+        rc = interleave(ctx, parts, n_parts, at, r);
+    ch_free(ctx, at, (n_parts + 1) * sizeof *at);
+    if (rc) {
+        chorus_match_result_free(r);
+        return rc;
+    }
+    r->stats.hits = r->n_hits;
     *out = r;
     return CHORUS_OK;
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# coord across processes (build/chorus-mpi under mpirun) must write exactly
-# what one process writes: every output file, the database and the
-# summary lines, compared byte for byte with build/chorus on the bundled
-# sample, a harder simulated set, raw mode, `--window auto` and a mapped
-# actions file, at 2 to 4 processes, over shared memory and over TCP with
-# messages cut small, and analyze, which shares its coordination stage;
-# a run that fails on process 0, or on process 1
-# alone, must end every process with an error, not hang; commands other
-# than coord and analyze are refused.
+# coord and match across processes (build/chorus-mpi under mpirun) must
+# write exactly what one process writes: every output file, the database
+# and the summary lines, compared byte for byte with build/chorus on the
+# bundled sample, a harder simulated set, raw mode, `--window auto`, a
+# mapped actions file and catalogue matching, at 2 to 4 processes, over
+# shared memory and over TCP with messages cut small, and analyze, which
+# shares its coordination and matching stages; a run that fails on
+# process 0, or on process 1 alone, must end every process with an
+# error, not hang; other commands are refused.
 # `make` builds BUILD/chorus-mpi when Open MPI's mpicc is there; without
 # Open MPI this says it skipped, or fails when CHORUS_REQUIRE_MPI=1 (CI).
 # Run for the normal and the ASan+UBSan builds by `make test`.
@@ -55,16 +55,18 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 # The summary lines both print, less the ingest's timing line.
 summary() { grep -v -e '^elapsed' -e "$tmp" "$1"; }
 
-# same NAME PROCESSES ARGS...: coord ARGS in one process and in PROCESSES;
-# outputs, database dumps (with --db) and summaries must be equal.
+# same NAME PROCESSES ARGS...: `chorus $cmd ARGS` (coord unless cmd is set)
+# in one process and in PROCESSES; outputs, database dumps (with --db)
+# and summaries must be equal, and the main file ($main) not empty.
+cmd=coord main=edges.csv
 same() {
     local name=$1 n=$2
     shift 2
     local one="$tmp/$name.1" many="$tmp/$name.$n" db=()
     if [ "$1" = --db ]; then db=(--db); shift; fi
-    "$chorus" coord "$@" -o "$one" ${db:+--db "$one.db"} > /dev/null 2> "$one.err" ||
+    "$chorus" "$cmd" "$@" -o "$one" ${db:+--db "$one.db"} > /dev/null 2> "$one.err" ||
         { bad "$name: one process failed: $(tail -n 3 "$one.err")"; return; }
-    timeout 300 mpirun -np "$n" "${mpirun_extra[@]}" "$mpi" coord "$@" -o "$many" ${db:+--db "$many.db"} \
+    timeout 300 mpirun -np "$n" "${mpirun_extra[@]}" "$mpi" "$cmd" "$@" -o "$many" ${db:+--db "$many.db"} \
         > /dev/null 2> "$many.err" ||
         { bad "$name: $n processes failed: $(tail -n 3 "$many.err")"; return; }
     if ! diff -r "$one" "$many" > "$tmp/$name.diff"; then
@@ -77,8 +79,8 @@ same() {
         > "$tmp/$name.sdiff"; then
         bad "$name: summaries differ"; head -n 8 "$tmp/$name.sdiff"; return
     fi
-    [ -s "$one/edges.csv" ] && [ "$(wc -l < "$one/edges.csv")" -gt 1 ] ||
-        { bad "$name: no edges to compare"; return; }
+    [ -s "$one/$main" ] && [ "$(wc -l < "$one/$main")" -gt 1 ] ||
+        { bad "$name: no rows in $main to compare"; return; }
     ok
 }
 
@@ -99,7 +101,20 @@ mpirun_extra=()
 same actions_raw 2 --map account=account_id,time=timestamp_share,id=content_id,object=object_id \
     --filter none --min-weight 1 "$root/tests/cli/data/actions.csv"
 
-# analyze shares its coordination stage: every file the same as one
+# match: every process matches its shard of the distinct texts (the
+# sample has 4 chunks of them, the simulated set 10).
+cmd=match main=matches.csv
+same match_sample 2 --narratives "$sample/narratives.csv" "$sample/tweets.csv.gz"
+same match_sample_db 3 --db --explain --threads 2 --narratives "$sample/narratives.csv" \
+    --min-score 0.3 "$sample/tweets.csv.gz"
+same match_hard 4 --narratives "$tmp/hard/narratives.csv" "$tmp/hard/tweets.csv"
+mpirun_extra=(--mca btl tcp,self -x CHORUS_MPI_CHUNK_BYTES=1000)
+same match_hard_tcp_pieces 3 --narratives "$tmp/hard/narratives.csv" --top 2 --min-score 0.2 \
+    "$tmp/hard/tweets.csv"
+mpirun_extra=()
+cmd=coord main=edges.csv
+
+# analyze shares its coordination and matching stages: every file the same as one
 # process's (report.html names its folder; manifest.json has timings).
 a_opts=(-q --narratives "$sample/narratives.csv" --docs "$sample/documents.csv"
     --exposed "$sample/exposed_accounts.txt")
@@ -129,10 +144,21 @@ timeout 120 mpirun -np 2 "$tmp/one_fails.sh" "$mpi" coord -q -o "$tmp/alone" "$t
 rc=$?
 if [ $rc -eq 1 ] && grep -q '/nonexistent/tweets.csv' "$tmp/alone.err" && [ ! -e "$tmp/alone/edges.csv" ]; then
     ok; else bad "one process failing: exit $rc"; grep chorus "$tmp/alone.err" | head -n 3; fi
-# Only coord runs across processes; the others say so, once.
+# The same for match: process 1's catalogue is not there.
+printf '%s\n' '#!/usr/bin/env bash' \
+    'if [ "${OMPI_COMM_WORLD_RANK:-0}" = 1 ]; then set -- "${@:1:$#-1}" /nonexistent/narratives.csv; fi' \
+    'exec "$@"' > "$tmp/cat_fails.sh"
+chmod +x "$tmp/cat_fails.sh"
+timeout 120 mpirun -np 2 "$tmp/cat_fails.sh" "$mpi" match -o "$tmp/malone" "$tmp/hard/tweets.csv" \
+    --narratives "$tmp/hard/narratives.csv" > /dev/null 2> "$tmp/malone.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q '/nonexistent/narratives.csv' "$tmp/malone.err" &&
+    [ ! -e "$tmp/malone/matches.csv" ]; then
+    ok; else bad "match, one process failing: exit $rc"; grep chorus "$tmp/malone.err" | head -n 3; fi
+# Only coord, match and analyze run across processes; the others say so, once.
 timeout 60 mpirun -np 2 "$mpi" dedup -o "$tmp/d" "$sample/tweets.csv.gz" > /dev/null 2> "$tmp/dedup.err"
 rc=$?
-if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$(grep -c 'only coord and' "$tmp/dedup.err")" -eq 1 ]; then ok; else
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$(grep -c 'only coord, match and' "$tmp/dedup.err")" -eq 1 ]; then ok; else
     bad "dedup across processes: exit $rc"; tail -n 3 "$tmp/dedup.err"; fi
 # Without mpirun, chorus-mpi is one process and writes what chorus writes.
 if "$mpi" coord -q -o "$tmp/single" "$sample/tweets.csv.gz" 2> /dev/null &&

@@ -3,7 +3,8 @@
  * unrelated texts and lone keywords do not, a Persian variant finds its
  * narrative, offsets give back the original bytes (posts and windows of
  * an article), keyword rules, mentions read as words, the CSV catalogue, the corpus run (threads
- * and repeated texts change nothing), hostile input and out of memory.
+ * and repeated texts change nothing; shards merge into the whole), hostile input and out of
+ * memory.
  */
 #include "check.h"
 
@@ -478,6 +479,75 @@ static void test_corpus(void)
     free(t);
 }
 
+/* The corpus run with options o (threads 2) and shard k of n. */
+static chorus_match_result *run_shard(const chorus_corpus *c, uint32_t k, uint32_t n)
+{
+    chorus_match_opts o;
+    chorus_match_defaults(&o);
+    o.threads = 2;
+    o.shard = k;
+    o.shards = n;
+    chorus_catalogue *cat = catalogue(&o);
+    chorus_match_result *r = NULL;
+    CHECK_INT(chorus_match_corpus(ctx, cat, c, &r), CHORUS_OK);
+    chorus_catalogue_free(cat);
+    return r;
+}
+
+/* Texts enough for several chunks of distinct texts, repeats among them:
+ * the shards' results, merged, are the unsharded result, stats included. */
+static void test_shards(void)
+{
+    enum { N = 15000 };
+    static const char *const kinds[] = {N01, "RT @x: " N02, "the ferry timetable for spring, again",
+                                        "Water crisis! " N03, N02_FA, "", "short"};
+    char **t = malloc(N * sizeof *t);
+    for (size_t i = 0; i < N; i++) {
+        t[i] = malloc(400);
+        size_t k = (i * 7 + i / 3) % 7, tag = i % 4 ? i : 0; /* a quarter repeat */
+        snprintf(t[i], 400, "%s %zu", kinds[k], tag);
+    }
+    chorus_corpus *c = corpus_of((const char *const *)t, N);
+    chorus_match_result *whole = run_shard(c, 0, 1);
+    CHECK(whole->n_hits > N / 2);
+    CHECK(whole->stats.repeats > 1000);
+    static const uint32_t counts[] = {2, 3, 7};
+    for (size_t q = 0; q < 3; q++) {
+        uint32_t n = counts[q];
+        chorus_match_result *part[8], *merged = NULL;
+        for (uint32_t k = 0; k < n; k++)
+            part[k] = run_shard(c, k, n);
+        CHECK(part[0]->n_hits > 0 && part[0]->n_hits < whole->n_hits);
+        CHECK_INT(chorus_match_results_merge(ctx, (const chorus_match_result *const *)part, n,
+                                             &merged),
+                  CHORUS_OK);
+        CHECK_INT(merged->n_hits, whole->n_hits);
+        CHECK(merged->n_hits == whole->n_hits &&
+              !memcmp(merged->hits, whole->hits, whole->n_hits * sizeof *whole->hits));
+        CHECK(!memcmp(&merged->stats, &whole->stats, sizeof whole->stats));
+        chorus_match_result *twice = NULL; /* a shard given twice holds posts twice */
+        chorus_match_result_free(part[n - 1]);
+        part[n - 1] = part[0];
+        CHECK_INT(chorus_match_results_merge(ctx, (const chorus_match_result *const *)part, n,
+                                             &twice),
+                  CHORUS_EUSAGE);
+        CHECK(twice == NULL);
+        for (uint32_t k = 0; k + 1 < n; k++)
+            chorus_match_result_free(part[k]);
+        chorus_match_result_free(merged);
+    }
+    chorus_match_opts o;
+    chorus_match_defaults(&o);
+    o.shard = 3, o.shards = 3;
+    chorus_catalogue *bad = NULL;
+    CHECK_INT(chorus_catalogue_new(ctx, &o, &bad), CHORUS_EUSAGE);
+    chorus_match_result_free(whole);
+    chorus_corpus_free(c);
+    for (size_t i = 0; i < N; i++)
+        free(t[i]);
+    free(t);
+}
+
 /* One whole run on a check_failing_alloc allocator: the catalogue, a text, a corpus. */
 static chorus_rc run_failing(const chorus_corpus *c)
 {
@@ -556,6 +626,7 @@ int main(void)
     RUN(test_mentions);
     RUN(test_hostile);
     RUN(test_corpus);
+    RUN(test_shards);
     RUN(test_out_of_memory);
     char path[128];
     snprintf(path, sizeof path, "%s/cat.csv", dir);
