@@ -48,10 +48,11 @@ static const char usage[] =
     "                           (estimated per signal), or a list such as\n"
     "                           300,link=1h,tweet=auto (docs/coordination.md)\n"
     "  --min-weight SPEC        keep pairs with weight >= N (default 2); per\n"
-    "                           signal as --window, e.g. 2,similar=12\n"
+    "                           signal as --window, e.g. 2,tweet=3\n"
     "  --min-sources N          fdr: co-acted objects from at least N sources\n"
     "                           (default 2)\n"
-    "  --min-words N            tweet: texts of at least N words (default 5)\n"
+    "  --min-words SPEC         tweet and similar: texts of at least N words\n"
+    "                           (default 5, similar 15); per signal as --window\n"
     "  --weight W               objects (default) or coactions\n"
     "  --filter MODE            fdr (default): pairs significant against the null\n"
     "                           model at --fdr; none: every pair passing\n"
@@ -100,13 +101,14 @@ typedef struct coord_run {
     chorus_actions *net; /* the labels ("signal: label") of the co-actions' objects */
     const coord_coaction *co[MAX_JOBS]; /* each signal's co-actions behind its edges */
     size_t n_co[MAX_JOBS], n_parts;
-    uint32_t min_words;  /* tweet signal: texts of at least this many words */
+    int64_t min_words[CHORUS_SIG_COUNT]; /* per text signal: --min-words */
     uint32_t *acc_stratum; /* per account: its language's stratum (0: unknown or rare) */
 } coord_run;
 
 #define WINDOW_AUTO (-1)
 #define HASHTAGS_WINDOW_MS (72 * 3600 * INT64_C(1000)) /* default windows of two signals */
 #define LINK_WINDOW_MS (3600 * INT64_C(1000))
+#define SIMILAR_MIN_WORDS 15 /* default --min-words of the similar signal */
 #define OPT_MIN_WORDS 300 /* long options with no letter */
 #define OPT_EVIDENCE 301
 #define OPT_THREADS 302
@@ -212,7 +214,10 @@ static int coord_option(coord_run *r, int opt, const char *arg)
         per_signal o = {"--min-weight", UINT32_MAX, 1, 0, r->min_weight, 0};
         return parse_per_signal(&o, arg);
     }
-    case OPT_MIN_WORDS: return parse_uint(arg, "--min-words", 100000, &v) ? -1 : (r->min_words = (uint32_t)v, 1);
+    case OPT_MIN_WORDS: {
+        per_signal o = {"--min-words", 100000, 1, 0, r->min_words, 0};
+        return parse_per_signal(&o, arg);
+    }
     case 'M': return parse_uint(arg, "--min-sources", UINT32_MAX, &v) ? -1 : (r->pair.min_sources = (uint32_t)v, 1);
     case OPT_THREADS:
         if (parse_uint(arg, "--threads", MAX_THREADS, &v))
@@ -426,6 +431,17 @@ static chorus_rc finish_signal(chorus_ctx *ctx, const coord_run *r, sig_job *j, 
     return rc;
 }
 
+/* The similar signal's actions: near-duplicate clusters of the texts of
+ * at least min_words words. */
+static chorus_rc similar_actions(chorus_ctx *ctx, const chorus_corpus *c, uint32_t min_words,
+                                 chorus_actions **out)
+{
+    chorus_dedup_opts o;
+    chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
+    o.min_words = min_words;
+    return chorus_text_similar_actions(ctx, c, &o, out);
+}
+
 /* Builds one signal's actions, pairs them and tests the pairs (across
  * processes: its shard of them), then finishes it. Reads r and
  * the corpus only, writes only into j: threads run it side by side, each
@@ -439,9 +455,10 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
     pair.min_weight = (uint32_t)r->min_weight[j->sig];
     chorus_rc rc;
     if (j->sig == CHORUS_SIG_TWEET)
-        rc = chorus_text_tweet_actions_threads(ctx, c, NULL, r->min_words, r->threads, &j->s);
+        rc = chorus_text_tweet_actions_threads(ctx, c, NULL, (uint32_t)r->min_words[j->sig],
+                                               r->threads, &j->s);
     else if (j->sig == CHORUS_SIG_SIMILAR)
-        rc = chorus_text_similar_actions(ctx, c, NULL, &j->s);
+        rc = similar_actions(ctx, c, (uint32_t)r->min_words[j->sig], &j->s);
     else
         rc = chorus_actions_build(ctx, c, j->sig, &act, &j->s);
     if (rc)
@@ -812,11 +829,14 @@ static void coord_defaults(coord_run *r)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     r->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint32_t)cpus;
     r->fdr = 0.01;
-    r->min_words = CHORUS_TEXT_MIN_WORDS;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++) {
         r->window[k] = r->pair.window_ms;
         r->min_weight[k] = r->pair.min_weight;
+        r->min_words[k] = CHORUS_TEXT_MIN_WORDS;
     }
+    /* a short near-duplicate is a template (a fans' cheer), not evidence
+     * of one hand (docs/coordination.md, "The similar signal") */
+    r->min_words[CHORUS_SIG_SIMILAR] = SIMILAR_MIN_WORDS;
     /* content that is the same object (a rare tag sequence, a URL) shared
      * hours or days apart is still evidence; cheap, and it finds slower
      * operations (docs/coordination.md, "Default windows") */
