@@ -451,10 +451,8 @@ static chorus_rc gather_shards(chorus_ctx *ctx, chorus_match_result **r)
     const chorus_match_stats *s = &(*r)->stats;
     uint64_t mine[G_FIELDS] = {(*r)->n_hits, s->texts,   s->short_texts,
                                s->repeats,   s->windows, s->rescored};
-    uint64_t *h = root ? malloc((size_t)cli_mpi_ranks() * G_FIELDS * sizeof *h) : NULL;
-    chorus_rc rc = cli_mpi_agree(root && !h ? CHORUS_ENOMEM : CHORUS_OK);
-    if (!rc)
-        rc = cli_mpi_gather_u64(mine, G_FIELDS, h);
+    uint64_t *h = NULL;
+    chorus_rc rc = cli_mpi_gather_all(mine, G_FIELDS, &h);
     if (!rc && root)
         rc = root_gather(ctx, r, h);
     else if (!rc && !(rc = cli_mpi_agree(CHORUS_OK))) {

@@ -59,13 +59,11 @@ chorus_rc cli_mpi_threshold(chorus_ctx *ctx, const chorus_copairs *cp, double q,
     int root = cli_mpi_rank() == 0;
     *threshold = 0.0;
     *tested = 0;
-    uint64_t *counts = root ? calloc(cli_mpi_ranks(), sizeof *counts) : NULL;
     double *mine = root ? NULL : p_values(cp);
-    chorus_rc rc = cli_mpi_agree((root ? counts != NULL : mine != NULL) ? CHORUS_OK
-                                                                        : CHORUS_ENOMEM);
-    uint64_t n = cp->n, all = 0;
+    chorus_rc rc = cli_mpi_agree(root || mine ? CHORUS_OK : CHORUS_ENOMEM);
+    uint64_t n = cp->n, all = 0, *counts = NULL;
     if (!rc)
-        rc = cli_mpi_gather_u64(&n, 1, counts);
+        rc = cli_mpi_gather_all(&n, 1, &counts);
     if (!rc && root)
         rc = root_threshold(ctx, cp, q, counts, threshold, tested);
     else if (!rc && !(rc = cli_mpi_agree(CHORUS_OK)))
@@ -138,10 +136,8 @@ chorus_rc cli_mpi_gather(chorus_ctx *ctx, chorus_copairs *cp)
     int root = cli_mpi_rank() == 0;
     uint64_t mine[H_FIELDS] = {cp->n, cp->n_evidence, cp->evidence != NULL, cp->coactions_seen,
                                cp->pairs_seen, cp->evidence_dropped};
-    uint64_t *h = root ? malloc((size_t)cli_mpi_ranks() * H_FIELDS * sizeof *h) : NULL;
-    chorus_rc rc = cli_mpi_agree(root && !h ? CHORUS_ENOMEM : CHORUS_OK);
-    if (!rc)
-        rc = cli_mpi_gather_u64(mine, H_FIELDS, h);
+    uint64_t *h = NULL;
+    chorus_rc rc = cli_mpi_gather_all(mine, H_FIELDS, &h);
     if (!rc && root)
         rc = root_gather(ctx, cp, h);
     else if (!rc && !(rc = cli_mpi_agree(CHORUS_OK))) {

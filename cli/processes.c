@@ -31,9 +31,11 @@ void cli_mpi_end(int code) { (void)code; }
 
 chorus_rc cli_mpi_agree(chorus_rc rc) { return rc; }
 
-chorus_rc cli_mpi_gather_u64(const uint64_t *mine, size_t n, uint64_t *all)
+chorus_rc cli_mpi_gather_all(const uint64_t *mine, size_t n, uint64_t **all)
 {
-    memcpy(all, mine, n * sizeof *all);
+    if (!(*all = malloc((n ? n : 1) * sizeof **all)))
+        return CHORUS_ENOMEM;
+    memcpy(*all, mine, n * sizeof **all);
     return CHORUS_OK;
 }
 
@@ -97,12 +99,18 @@ chorus_rc cli_mpi_agree(chorus_rc rc)
     return (chorus_rc)worst;
 }
 
-chorus_rc cli_mpi_gather_u64(const uint64_t *mine, size_t n, uint64_t *all)
+chorus_rc cli_mpi_gather_all(const uint64_t *mine, size_t n, uint64_t **all)
 {
-    return MPI_Gather(mine, (int)n, MPI_UINT64_T, all, (int)n, MPI_UINT64_T, 0, MPI_COMM_WORLD) ==
-                   MPI_SUCCESS
-               ? CHORUS_OK
-               : CHORUS_EIO;
+    *all = mpi_rank == 0 ? malloc((size_t)mpi_ranks * (n ? n : 1) * sizeof **all) : NULL;
+    chorus_rc rc = cli_mpi_agree(mpi_rank == 0 && !*all ? CHORUS_ENOMEM : CHORUS_OK);
+    if (!rc && MPI_Gather(mine, (int)n, MPI_UINT64_T, *all, (int)n, MPI_UINT64_T, 0,
+                          MPI_COMM_WORLD) != MPI_SUCCESS)
+        rc = CHORUS_EIO;
+    if (rc) {
+        free(*all);
+        *all = NULL;
+    }
+    return rc;
 }
 
 chorus_rc cli_mpi_bcast(void *p, size_t n)

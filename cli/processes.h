@@ -27,9 +27,11 @@ unsigned cli_mpi_ranks(void);
 /* The worst rc over all processes (every process must call it). */
 chorus_rc cli_mpi_agree(chorus_rc rc);
 
-/* Every process's value to process 0 (all: cli_mpi_ranks() entries there,
- * may be NULL elsewhere). Collective; CHORUS_EIO when MPI fails. */
-chorus_rc cli_mpi_gather_u64(const uint64_t *mine, size_t n, uint64_t *all);
+/* Every process's n values to process 0: there *all is a new array of
+ * cli_mpi_ranks() x n values, process k's at k x n, for free(); NULL
+ * elsewhere. Collective; a failure anywhere (no memory: CHORUS_ENOMEM;
+ * MPI: CHORUS_EIO) is every process's. */
+chorus_rc cli_mpi_gather_all(const uint64_t *mine, size_t n, uint64_t **all);
 
 /* Process 0's n bytes at p to every process. Collective. */
 chorus_rc cli_mpi_bcast(void *p, size_t n);

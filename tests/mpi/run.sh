@@ -96,7 +96,7 @@ same hard_link_domain 3 --signals link,hashtags --link-level domain --min-weight
 # Over TCP, as between machines, and with messages cut in 1,000-byte
 # pieces (records split across messages).
 mpirun_extra=(--mca btl tcp,self -x CHORUS_MPI_CHUNK_BYTES=1000)
-same hard_tcp_pieces 3 --signals "$all" --window 300,link=1h "$tmp/hard/tweets.csv"
+same hard_tcp_pieces 3 --signals "$all" --window 300,link=1h --min-words similar=5 "$tmp/hard/tweets.csv"
 mpirun_extra=()
 same actions_raw 2 --map account=account_id,time=timestamp_share,id=content_id,object=object_id \
     --filter none --min-weight 1 "$root/tests/cli/data/actions.csv"
