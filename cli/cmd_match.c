@@ -479,7 +479,9 @@ static chorus_rc run_match(chorus_ctx *ctx, cli_ingest *in, const match_args *a,
     if (rc)
         cli_error("%s", chorus_errmsg(ctx));
     if (!(rc = cli_mpi_agree(rc)) && (rc = gather_shards(ctx, &r)))
-        cli_error("match: %s", rc == CHORUS_ENOMEM ? "out of memory" : "gathering the shards failed");
+        cli_error("match: %s", rc == CHORUS_EIO      ? "sending between processes failed"
+                               : rc == CHORUS_ENOMEM ? "out of memory"
+                                                     : chorus_errmsg(ctx));
     double t1 = cli_now();
     nar_sum *sums = NULL;
     int writes = !rc && cli_mpi_rank() == 0; /* the other processes only match */

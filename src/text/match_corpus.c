@@ -162,7 +162,8 @@ static chorus_rc work(worker *w)
         uint32_t j = atomic_fetch_add(&sh->next_chunk, 1);
         if (j >= sh->n_mine)
             break;
-        uint32_t k = j * sh->shards + sh->shard, from = k * CHUNK, to = sh->g->n_lead - from < CHUNK ? sh->g->n_lead : from + CHUNK;
+        uint32_t k = j * sh->shards + sh->shard, from = k * CHUNK;
+        uint32_t to = sh->g->n_lead - from < CHUNK ? sh->g->n_lead : from + CHUNK;
         size_t first = w->n_hits;
         for (uint32_t i = from; i < to && !rc; i++)
             rc = match_group(w, m, i);
