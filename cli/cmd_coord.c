@@ -41,12 +41,13 @@ static const char usage[] =
     "  -o, --out DIR            output folder (required; created if needed)\n"
     "  --signals LIST           comma-separated: retweet, reply, link, hashtags,\n"
     "                           fastretweet, tweet, similar, action (default:\n"
-    "                           all the data has except similar)\n"
+    "                           all the data has)\n"
     "  --window SPEC            co-action window in seconds, inclusive (default\n"
-    "                           60, link 1h, hashtags 72h): S for every signal\n"
-    "                           (or with a unit: 90s, 15m, 72h, 3d), auto\n"
-    "                           (estimated per signal), or a list such as\n"
-    "                           300,link=1h,tweet=auto (docs/coordination.md)\n"
+    "                           60, link and similar 1h, hashtags 72h): S for\n"
+    "                           every signal (or with a unit: 90s, 15m, 72h,\n"
+    "                           3d), auto (estimated per signal), or a list\n"
+    "                           such as 300,link=1h,tweet=auto\n"
+    "                           (docs/coordination.md)\n"
     "  --min-weight SPEC        keep pairs with weight >= N (default 2); per\n"
     "                           signal as --window, e.g. 2,tweet=3\n"
     "  --min-sources N          fdr: co-acted objects from at least N sources\n"
@@ -106,8 +107,8 @@ typedef struct coord_run {
 } coord_run;
 
 #define WINDOW_AUTO (-1)
-#define HASHTAGS_WINDOW_MS (72 * 3600 * INT64_C(1000)) /* default windows of two signals */
-#define LINK_WINDOW_MS (3600 * INT64_C(1000))
+#define HASHTAGS_WINDOW_MS (72 * 3600 * INT64_C(1000)) /* default windows of three signals */
+#define HOUR_WINDOW_MS (3600 * INT64_C(1000))               /* link and similar */
 #define SIMILAR_MIN_WORDS 15 /* default --min-words of the similar signal */
 #define OPT_MIN_WORDS 300 /* long options with no letter */
 #define OPT_EVIDENCE 301
@@ -677,8 +678,8 @@ static size_t list_jobs(const coord_run *r, const chorus_corpus *c, sig_job *job
     size_t n = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *name = chorus_signal_name(order[i]);
-        if (r->signals ? !list_has(r->signals, name) : order[i] == CHORUS_SIG_SIMILAR)
-            continue; /* similar only when asked: docs/coordination.md says why */
+        if (r->signals && !list_has(r->signals, name))
+            continue;
         uint32_t columns = order[i] == CHORUS_SIG_ACTION ? chorus_corpus_object_columns(c) : 1;
         for (uint32_t k = 0; k < columns && n < cap; k++) {
             memset(&jobs[n], 0, sizeof jobs[n]);
@@ -841,7 +842,8 @@ static void coord_defaults(coord_run *r)
      * hours or days apart is still evidence; cheap, and it finds slower
      * operations (docs/coordination.md, "Default windows") */
     r->window[CHORUS_SIG_HASHTAGS] = HASHTAGS_WINDOW_MS;
-    r->window[CHORUS_SIG_LINK] = LINK_WINDOW_MS;
+    r->window[CHORUS_SIG_LINK] = HOUR_WINDOW_MS;
+    r->window[CHORUS_SIG_SIMILAR] = HOUR_WINDOW_MS;
     chorus_action_defaults(&r->act);
 }
 
