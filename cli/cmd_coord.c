@@ -592,6 +592,7 @@ typedef struct sig_pool {
     const chorus_corpus *c;
     sig_job *jobs;
     size_t n_jobs;
+    size_t order[MAX_JOBS]; /* the order jobs are taken in */
     atomic_size_t next;
 } sig_pool;
 
@@ -608,7 +609,7 @@ static void *sig_thread(void *arg)
         size_t k = atomic_fetch_add(&w->pool->next, 1);
         if (k >= w->pool->n_jobs)
             break;
-        sig_job *j = &w->pool->jobs[k];
+        sig_job *j = &w->pool->jobs[w->pool->order[k]];
         j->ctx = w->ctx;
         if ((j->rc = compute_signal(w->ctx, w->pool->r, w->pool->c, j)))
             break;
@@ -616,12 +617,27 @@ static void *sig_thread(void *arg)
     return NULL;
 }
 
+/* The longest jobs first (near-duplicate texts, then exact texts), so
+ * that the others fill the threads beside them instead of after them. */
+static void take_order(sig_pool *pool)
+{
+    static const chorus_signal first[] = {CHORUS_SIG_SIMILAR, CHORUS_SIG_TWEET};
+    size_t n = 0;
+    for (size_t f = 0; f <= 2; f++)
+        for (size_t k = 0; k < pool->n_jobs; k++) {
+            chorus_signal sig = pool->jobs[k].sig;
+            if (f < 2 ? sig == first[f] : sig != first[0] && sig != first[1])
+                pool->order[n++] = k;
+        }
+}
+
 /* Computes every job on up to r->threads threads (this one included),
  * each thread with its own context (ctxs[0] is the caller's). */
 static void compute_all(coord_run *r, const chorus_corpus *c, sig_job *jobs, size_t n_jobs,
                         chorus_ctx **ctxs, uint32_t n_threads)
 {
-    sig_pool pool = {r, c, jobs, n_jobs, 0};
+    sig_pool pool = {.r = r, .c = c, .jobs = jobs, .n_jobs = n_jobs};
+    take_order(&pool);
     sig_worker w[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
     int started[MAX_THREADS] = {0};

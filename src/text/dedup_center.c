@@ -17,17 +17,12 @@
 #define NONE UINT32_MAX
 #define PROGRESS_EVERY 65536
 
-typedef struct center_link {
-    uint32_t center, next;
-} center_link;
-
+/* Per band, per bucket: its centers in the order they came, NONE after
+ * the last (one cache line holds a bucket's centers). */
 typedef struct center_run {
-    uint32_t *head[CH_MH_BANDS], *tail[CH_MH_BANDS]; /* per band, per bucket: its centers */
-    uint8_t *count[CH_MH_BANDS];
-    uint32_t nb[CH_MH_BANDS];                        /* buckets of 2 or more texts */
-    center_link *pool;
-    size_t n_pool, pool_cap;
-    uint32_t compared[CH_MH_BANDS * CENTERS];        /* centers the current text met */
+    uint32_t *slot[CH_MH_BANDS];
+    uint32_t nb[CH_MH_BANDS];                 /* buckets of 2 or more texts */
+    uint32_t compared[CH_MH_BANDS * CENTERS]; /* centers the current text met */
     size_t n_compared;
 } center_run;
 
@@ -48,13 +43,11 @@ static chorus_rc number_buckets(ch_dd_run *r, center_run *cr, unsigned b, uint64
             band[vals[k]] = id;
     }
     cr->nb[b] = m;
-    cr->head[b] = ch_alloc(r->ctx, ((size_t)m + 1) * sizeof(uint32_t));
-    cr->tail[b] = ch_alloc(r->ctx, ((size_t)m + 1) * sizeof(uint32_t));
-    cr->count[b] = ch_calloc(r->ctx, (size_t)m + 1);
-    if (!cr->head[b] || !cr->tail[b] || !cr->count[b])
+    size_t bytes = ((size_t)m + 1) * CENTERS * sizeof(uint32_t);
+    if (!(cr->slot[b] = ch_alloc(r->ctx, bytes)))
         return ch_nomem(r->ctx);
-    memset(cr->head[b], 0xFF, ((size_t)m + 1) * sizeof(uint32_t));
-    ch_dd_account(r, ((int64_t)m + 1) * 9);
+    memset(cr->slot[b], 0xFF, bytes);
+    ch_dd_account(r, (int64_t)bytes);
     return CHORUS_OK;
 }
 
@@ -79,9 +72,9 @@ static chorus_rc try_centers(ch_dd_run *r, center_run *cr, uint32_t x, int *join
     chorus_rc rc = CHORUS_OK;
     for (unsigned b = 0; b < CH_MH_BANDS && !rc && !*joined; b++) {
         uint32_t bk = r->t.band[b][x];
-        for (uint32_t l = bk == NONE ? NONE : cr->head[b][bk]; l != NONE && !rc && !*joined;
-             l = cr->pool[l].next) {
-            uint32_t c = cr->pool[l].center;
+        const uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
+        for (unsigned k = 0; in && k < CENTERS && in[k] != NONE && !rc && !*joined; k++) {
+            uint32_t c = in[k];
             st->candidates++;
             if (seen(cr, c)) {
                 st->linked++;
@@ -96,24 +89,32 @@ static chorus_rc try_centers(ch_dd_run *r, center_run *cr, uint32_t x, int *join
 }
 
 /* x becomes a center in each of its buckets that has room. */
-static chorus_rc add_center(ch_dd_run *r, center_run *cr, uint32_t x)
+static void add_center(ch_dd_run *r, center_run *cr, uint32_t x)
 {
     for (unsigned b = 0; b < CH_MH_BANDS; b++) {
         uint32_t bk = r->t.band[b][x];
-        if (bk == NONE || cr->count[b][bk] == CENTERS)
-            continue;
-        if (ch_grow(r->ctx, (void **)&cr->pool, &cr->pool_cap, cr->n_pool + 1, sizeof *cr->pool))
-            return CHORUS_ENOMEM;
-        uint32_t l = (uint32_t)cr->n_pool++;
-        cr->pool[l] = (center_link){x, NONE};
-        if (cr->head[b][bk] == NONE)
-            cr->head[b][bk] = l;
-        else
-            cr->pool[cr->tail[b][bk]].next = l;
-        cr->tail[b][bk] = l;
-        cr->count[b][bk]++;
+        uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
+        for (unsigned k = 0; in && k < CENTERS; k++)
+            if (in[k] == NONE) {
+                in[k] = x;
+                break;
+            }
     }
-    return CHORUS_OK;
+}
+
+/* The loads of the texts two and one ahead in order (their bucket
+ * numbers; then their buckets' first centers) start now, so that their
+ * cache misses overlap instead of following one another. */
+static void prefetch_ahead(const ch_dd_run *r, const center_run *cr, const uint64_t *order,
+                           size_t n, size_t i)
+{
+    for (unsigned b = 0; b < CH_MH_BANDS && i + 2 < n; b++)
+        __builtin_prefetch(&r->t.band[b][(uint32_t)order[i + 2]]);
+    for (unsigned b = 0; b < CH_MH_BANDS && i + 1 < n; b++) {
+        uint32_t bk = r->t.band[b][(uint32_t)order[i + 1]];
+        if (bk != NONE)
+            __builtin_prefetch(cr->slot[b] + (size_t)bk * CENTERS);
+    }
 }
 
 /* The texts in order of priority: more copies first, then first seen. */
@@ -125,10 +126,11 @@ static chorus_rc link_in_order(ch_dd_run *r, center_run *cr, uint64_t *keys)
     chorus_rc rc = ch_radix_sort_u64(r->ctx, keys, NULL, n);
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t x = (uint32_t)keys[i];
+        prefetch_ahead(r, cr, keys, n, i);
         int joined = 0;
         cr->n_compared = 0;
         if (!(rc = try_centers(r, cr, x, &joined)) && !joined)
-            rc = add_center(r, cr, x);
+            add_center(r, cr, x);
         if (!rc && i % PROGRESS_EVERY == 0 && ch_progress(r->ctx, "dedup: centers", i, n, i))
             rc = ch_error(r->ctx, CHORUS_EUSAGE, "dedup: interrupted");
     }
@@ -138,13 +140,10 @@ static chorus_rc link_in_order(ch_dd_run *r, center_run *cr, uint64_t *keys)
 static void center_free(ch_dd_run *r, center_run *cr)
 {
     for (unsigned b = 0; b < CH_MH_BANDS; b++) {
-        size_t m = (size_t)cr->nb[b] + 1;
-        ch_free(r->ctx, cr->head[b], m * sizeof(uint32_t));
-        ch_free(r->ctx, cr->tail[b], m * sizeof(uint32_t));
-        ch_free(r->ctx, cr->count[b], m);
-        ch_dd_account(r, cr->head[b] ? -(int64_t)m * 9 : 0);
+        size_t bytes = ((size_t)cr->nb[b] + 1) * CENTERS * sizeof(uint32_t);
+        ch_free(r->ctx, cr->slot[b], bytes);
+        ch_dd_account(r, cr->slot[b] ? -(int64_t)bytes : 0);
     }
-    ch_free(r->ctx, cr->pool, cr->pool_cap * sizeof *cr->pool);
     ch_free(r->ctx, cr, sizeof *cr);
 }
 
@@ -161,9 +160,6 @@ chorus_rc ch_dd_link_center(ch_dd_run *r, uint64_t *keys, uint32_t *vals)
     }
     if (!rc)
         rc = link_in_order(r, cr, keys);
-    int64_t pool = (int64_t)(cr->pool_cap * sizeof *cr->pool);
-    ch_dd_account(r, pool);
     center_free(r, cr);
-    ch_dd_account(r, -pool);
     return rc;
 }

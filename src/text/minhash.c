@@ -12,6 +12,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define CHAR_GRAM 5
 #define WORD_GRAM 3
 #define SHINGLE_SEED 0x6368736869676c65ULL /* "chshigle" */
@@ -210,9 +214,46 @@ chorus_rc ch_shingles_pack(ch_shingles *s)
     return CHORUS_OK;
 }
 
+#if defined(__SSE2__)
+/* Four values of a against four of b at once (each a value with b, b
+ * rotated by 1, 2 and 3); the block with the smaller last value moves on,
+ * as in a merge. Both sets distinct, so a pair meets once: k stays exact.
+ * At *i, *j the rest is left to the scalar merge. The constant holds the
+ * bit counts of 0..15, four bits each (no popcount instruction needed). */
+static size_t common_blocks(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                            size_t need, size_t *i, size_t *j, int *gave_up)
+{
+    size_t k = 0;
+    while (*i + 4 <= na && *j + 4 <= nb) {
+        if (k + (na - *i < nb - *j ? na - *i : nb - *j) < need) {
+            *gave_up = 1;
+            return k;
+        }
+        __m128i va = _mm_loadu_si128((const __m128i *)(const void *)(a + *i));
+        __m128i vb = _mm_loadu_si128((const __m128i *)(const void *)(b + *j));
+        __m128i e0 = _mm_cmpeq_epi32(va, vb);
+        __m128i e1 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(0, 3, 2, 1)));
+        __m128i e2 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(1, 0, 3, 2)));
+        __m128i e3 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(2, 1, 0, 3)));
+        __m128i eq = _mm_or_si128(_mm_or_si128(e0, e1), _mm_or_si128(e2, e3));
+        k += (0x4332322132212110ULL >> 4 * _mm_movemask_ps(_mm_castsi128_ps(eq))) & 15;
+        uint32_t amax = a[*i + 3], bmax = b[*j + 3];
+        *i += (size_t)(amax <= bmax) * 4;
+        *j += (size_t)(bmax <= amax) * 4;
+    }
+    return k;
+}
+#endif
+
 size_t ch_set_common(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, size_t need)
 {
     size_t i = 0, j = 0, k = 0;
+#if defined(__SSE2__)
+    int gave_up = 0;
+    k = common_blocks(a, na, b, nb, need, &i, &j, &gave_up);
+    if (gave_up)
+        return k;
+#endif
     while (i < na && j < nb) {
         /* every 32 steps: give up once even all the rest could not reach need */
         if (((i + j) & 31) == 0 && k + (na - i < nb - j ? na - i : nb - j) < need)

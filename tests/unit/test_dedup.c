@@ -3,10 +3,13 @@
  * perturbed copies (case, typo, emoji, tags, Persian letters, ZWNJ),
  * unrelated texts, containment, brute-force all-pairs property test
  * (DEDUP_SEED=N, DEDUP_VERBOSE=1), one huge bucket's cost, the similar
- * signal, options, out of memory.
+ * signal, options, out of memory; the set intersection (blocks of four
+ * values) against a plain merge.
  */
 #include "check.h"
 #include "io_header.h"
+
+#include "text/dedup_impl.h"
 
 #include <chorus/dedup.h>
 #include <stdint.h>
@@ -249,6 +252,50 @@ static uint32_t rnd(uint32_t n)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return (uint32_t)((z ^ (z >> 31)) % n);
+}
+
+/* A sorted set of n distinct values: from a small range, so that two sets
+ * share many (odd step: distinct mod 2^k), or from a wide one. */
+static void random_set(uint32_t *v, size_t n, uint32_t range)
+{
+    uint32_t x = rnd(range + 1);
+    for (size_t i = 0; i < n; i++)
+        v[i] = x += 1 + rnd(range);
+}
+
+static size_t plain_common(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t k = 0;
+    for (size_t i = 0, j = 0; i < na && j < nb;)
+        if (a[i] == b[j])
+            k++, i++, j++;
+        else if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    return k;
+}
+
+/* Exact without a need; with one, exact when it is reached, else under it. */
+static void test_set_common(void)
+{
+    uint32_t a[300], b[300];
+    rng = 99;
+    for (int round = 0; round < 20000; round++) {
+        size_t na = rnd(round % 7 ? 300 : 9), nb = rnd(round % 5 ? 300 : 9);
+        uint32_t range = round % 3 ? 3 : 1000;
+        random_set(a, na, range);
+        random_set(b, nb, range);
+        size_t want = plain_common(a, na, b, nb);
+        CHECK_INT(ch_set_common(a, na, b, nb, 0), want);
+        CHECK_INT(ch_set_common(b, nb, a, na, 0), want);
+        size_t need = rnd(1 + (na < nb ? na : nb)), got = ch_set_common(a, na, b, nb, need);
+        CHECK(want >= need ? got == want : got < need);
+    }
+    uint32_t same[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    CHECK_INT(ch_set_common(same, 8, same, 8, 0), 8);
+    CHECK_INT(ch_set_common(same, 8, same + 4, 4, 0), 4);
+    CHECK_INT(ch_set_common(same, 0, same, 8, 0), 0);
 }
 
 #define VOCAB 300
@@ -646,6 +693,7 @@ int main(void)
     RUN(test_articles);
     RUN(test_bad_options);
     RUN(test_out_of_memory);
+    RUN(test_set_common);
     rmdir(dir);
     chorus_ctx_free(ctx);
     TEST_END("test_dedup");
