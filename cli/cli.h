@@ -197,6 +197,9 @@ void cli_print_summary(FILE *out, const chorus_corpus *c, const cli_ingest *in);
 /* Wall-clock seconds. */
 double cli_now(void);
 
+/* The CPUs online, from 1 to max. */
+uint32_t cli_cpus(uint32_t max);
+
 /* Formats bytes as "12.3 MB". */
 const char *cli_bytes(uint64_t n, char *buf, size_t cap);
 

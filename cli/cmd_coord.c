@@ -435,11 +435,12 @@ static chorus_rc finish_signal(chorus_ctx *ctx, const coord_run *r, sig_job *j, 
 /* The similar signal's actions: near-duplicate clusters of the texts of
  * at least min_words words. */
 static chorus_rc similar_actions(chorus_ctx *ctx, const chorus_corpus *c, uint32_t min_words,
-                                 chorus_actions **out)
+                                 uint32_t threads, chorus_actions **out)
 {
     chorus_dedup_opts o;
     chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
     o.min_words = min_words;
+    o.threads = threads;
     return chorus_text_similar_actions(ctx, c, &o, out);
 }
 
@@ -459,7 +460,7 @@ static chorus_rc compute_signal(chorus_ctx *ctx, const coord_run *r, const choru
         rc = chorus_text_tweet_actions_threads(ctx, c, NULL, (uint32_t)r->min_words[j->sig],
                                                r->threads, &j->s);
     else if (j->sig == CHORUS_SIG_SIMILAR)
-        rc = similar_actions(ctx, c, (uint32_t)r->min_words[j->sig], &j->s);
+        rc = similar_actions(ctx, c, (uint32_t)r->min_words[j->sig], r->threads, &j->s);
     else
         rc = chorus_actions_build(ctx, c, j->sig, &act, &j->s);
     if (rc)
@@ -843,8 +844,7 @@ static void coord_defaults(coord_run *r)
     r->pair.max_object_actions = 5000;
     r->pair.keep_evidence = 1;
     r->evidence_cap = 5;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    r->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint32_t)cpus;
+    r->threads = cli_cpus(MAX_THREADS);
     r->fdr = 0.01;
     for (int k = 0; k < CHORUS_SIG_COUNT; k++) {
         r->window[k] = r->pair.window_ms;

@@ -41,6 +41,8 @@ static const char usage[] =
     "                       every member is similar to its representative;\n"
     "                       single: every similar pair joins (edits of edits\n"
     "                       chain, and so can unrelated texts through them)\n"
+    "  --threads N          compare texts on N threads (default: the CPUs, at\n"
+    "                       most 64); the clusters do not depend on it\n"
     "  --db FILE            also write the corpus and the tables clusters and\n"
     "                       cluster_summary into a new SQLite database\n"
     "                       (docs/schema.md)\n"
@@ -57,6 +59,7 @@ typedef struct dedup_args {
     chorus_dedup_linkage linkage;
     double threshold, containment; /* < 0: the kind's default */
     long long min_words;           /* < 0: the default */
+    long long threads;
 } dedup_args;
 
 static int parse_fraction(const char *arg, const char *opt, double max, double *out)
@@ -97,6 +100,12 @@ static int dedup_option(dedup_args *a, int opt, const char *arg)
         if (errno || end == arg || *end || a->min_words < 0 || a->min_words > 100000)
             return cli_error("--min-words: a number from 0 to 100000: \"%s\"", arg), -1;
         return 1;
+    case 'j':
+        errno = 0;
+        a->threads = strtoll(arg, &end, 10);
+        if (errno || end == arg || *end || a->threads < 1 || a->threads > 64)
+            return cli_error("--threads: a number from 1 to 64: \"%s\"", arg), -1;
+        return 1;
     }
     return 0;
 }
@@ -114,7 +123,8 @@ static int parse_args(int argc, char **argv, dedup_args *a, cli_ingest *in)
         {"out", required_argument, 0, 'o'},       {"kind", required_argument, 0, 'k'},
         {"threshold", required_argument, 0, 'T'}, {"containment", required_argument, 0, 'C'},
         {"min-words", required_argument, 0, 'W'}, {"linkage", required_argument, 0, 'l'},
-        {"db", required_argument, 0, 'd'},        {"help", no_argument, 0, 'h'},
+        {"db", required_argument, 0, 'd'},        {"threads", required_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "ho:q", longopts, "dedup", usage, in, dedup_option_cb, a);
     if (code)
@@ -326,6 +336,7 @@ static chorus_rc run_dedup(chorus_ctx *ctx, cli_ingest *in, const dedup_args *a,
         o.containment = a->containment;
     if (a->min_words >= 0)
         o.min_words = (uint32_t)a->min_words;
+    o.threads = (uint32_t)a->threads;
     chorus_dedup *d = NULL;
     double t0 = cli_now();
     if (in)
@@ -350,13 +361,15 @@ static chorus_rc run_dedup(chorus_ctx *ctx, cli_ingest *in, const dedup_args *a,
 
 chorus_rc dedup_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db)
 {
-    dedup_args a = {outdir, NULL, db, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
+    dedup_args a = {outdir, NULL, db, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1,
+                    cli_cpus(64)};
     return run_dedup(ctx, NULL, &a, c);
 }
 
 int cmd_dedup(int argc, char **argv)
 {
-    dedup_args a = {NULL, NULL, NULL, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1};
+    dedup_args a = {NULL, NULL, NULL, CHORUS_DEDUP_POSTS, CHORUS_DEDUP_CENTER, -1, -1, -1,
+                    cli_cpus(64)};
     cli_ingest in;
     cli_ingest_init(&in);
     int code = parse_args(argc, argv, &a, &in);

@@ -61,6 +61,12 @@ int cli_exit_code(chorus_rc rc)
     }
 }
 
+uint32_t cli_cpus(uint32_t max)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus < 1 ? 1 : (unsigned long)cpus > max ? max : (uint32_t)cpus;
+}
+
 const char *cli_bytes(uint64_t n, char *buf, size_t cap)
 {
     static const char *units[] = {"B", "kB", "MB", "GB", "TB"};

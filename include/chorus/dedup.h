@@ -41,6 +41,9 @@ typedef struct chorus_dedup_opts {
     uint32_t long_words;  /* texts with more words are shingled by words (posts 60;
                              articles 0: every text) */
     int keep_pairs;       /* record every verified pair in the result (tests, debugging) */
+    uint32_t threads;     /* center linkage's comparisons on up to this many threads,
+                             the caller's included (0 or 1: the caller's alone; at most
+                             64); the result does not depend on it */
     int64_t episode_gap_ms; /* the similar signal: a cluster's posts more than this apart
                                start a new episode, its own object (posts 3 h; 0: one
                                object per cluster); see chorus_dedup_actions */

@@ -87,6 +87,14 @@ static void similarity(const ch_dd_run *r, const uint32_t *a, size_t na, const u
     *containment = (double)k / (double)(na < nb ? na : nb);
 }
 
+void ch_dd_compare_kept(const ch_dd_run *r, uint32_t a, uint32_t x, double *jaccard,
+                        double *containment)
+{
+    const ch_dd_texts *t = &r->t;
+    similarity(r, t->set[a], t->set_n[a] & ~CH_DD_WORDS, t->set[x], t->set_n[x] & ~CH_DD_WORDS,
+               1, jaccard, containment);
+}
+
 chorus_rc ch_dd_compare(ch_dd_run *r, uint32_t a, uint32_t x, int quick, double *jaccard,
                         double *containment)
 {
@@ -102,20 +110,28 @@ chorus_rc ch_dd_compare(ch_dd_run *r, uint32_t a, uint32_t x, int quick, double 
     return rc;
 }
 
-chorus_rc ch_dd_judge(ch_dd_run *r, uint32_t a, uint32_t x, int *joined)
+int ch_dd_passes(const ch_dd_run *r, double jaccard, double containment)
 {
-    double j = 0, c = 0;
-    chorus_rc rc = ch_dd_compare(r, a, x, 1, &j, &c);
-    if (rc)
-        return rc;
+    return jaccard >= r->o.threshold || containment >= r->o.containment;
+}
+
+chorus_rc ch_dd_record(ch_dd_run *r, uint32_t a, uint32_t x, double j, double c, int *joined)
+{
     chorus_dedup_stats *st = &r->d->stats;
     st->verified++;
-    *joined = j >= r->o.threshold || c >= r->o.containment;
+    *joined = ch_dd_passes(r, j, c);
     if (!*joined)
         return CHORUS_OK;
     st->joined++;
     st->by_containment += j < r->o.threshold;
     return r->o.keep_pairs ? keep_pair(r, a, x, j, c) : CHORUS_OK;
+}
+
+chorus_rc ch_dd_judge(ch_dd_run *r, uint32_t a, uint32_t x, int *joined)
+{
+    double j = 0, c = 0;
+    chorus_rc rc = ch_dd_compare(r, a, x, 1, &j, &c);
+    return rc ? rc : ch_dd_record(r, a, x, j, c, joined);
 }
 
 /* The anchors of one bucket. */

@@ -3,12 +3,16 @@
  * band hashes are overwritten with bucket numbers); then the distinct
  * texts, in order of priority (more copies first, then first seen), join
  * the first similar center they share a bucket with, or become a center.
- * Members are all similar to their center: no chains.
+ * Members are all similar to their center: no chains. On several
+ * threads, a block of texts is first compared with the centers of the
+ * blocks before it, side by side (a plan per text), then taken in order;
+ * the result is the same on any number of threads.
  */
 #include "text/dedup_impl.h"
 
 #include "core/radix_sort.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Centers kept per bucket: a text is compared with at most this many per
@@ -16,6 +20,11 @@
 #define CENTERS 4
 #define NONE UINT32_MAX
 #define PROGRESS_EVERY 65536
+#define BLOCK 2048
+#define MAX_MET (CH_MH_BANDS * CENTERS)
+#define MAX_THREADS 64
+
+_Static_assert(MAX_MET <= UINT8_MAX, "a plan's length fits a byte");
 
 /* Per band, per bucket: its centers in the order they came, NONE after
  * the last (one cache line holds a bucket's centers). */
@@ -61,31 +70,100 @@ static int seen(center_run *cr, uint32_t c)
     return 0;
 }
 
-/* Compares x with the centers of its buckets, band by band, and stops at
- * the first similar one (x is then its member, *joined). Trying first the
- * centers that share the most bands was measured: gathering all 42 bands
- * costs a cache miss a band for every text (slower), and gathering 7 at a
- * time saved 14% of the comparisons but no time. */
-static chorus_rc try_centers(ch_dd_run *r, center_run *cr, uint32_t x, int *joined)
+/* What a plan says of one center a text meets: met before; compared, not
+ * similar; similar (the plan ends); shingled unlike the text (compared
+ * when the text is taken, as that needs the corpus). */
+enum { MET_SEEN, MET_FAR, MET_NEAR, MET_LATER };
+
+typedef struct met {
+    uint32_t center, what;
+    double jaccard, containment;
+} met;
+
+/* The plans of a block: per text, up to MAX_MET centers it meets. */
+typedef struct block_plan {
+    const ch_dd_run *r;
+    const center_run *cr;
+    const uint64_t *order; /* the texts in order (low 32 bits) */
+    const uint32_t *rank;  /* per text: its place in order */
+    size_t from, to;       /* the block: order[from .. to) */
+    unsigned threads;
+    met *met;              /* text order[from + i]: met[i * MAX_MET ..] */
+    uint8_t *n_met;
+} block_plan;
+
+/* A center met by the text being taken: from its plan when the center is
+ * older than the block, else compared now. */
+static chorus_rc meet(ch_dd_run *r, center_run *cr, const block_plan *bp, uint32_t x,
+                      uint32_t c, const met **m, const met *end, int *joined)
 {
     chorus_dedup_stats *st = &r->d->stats;
+    st->candidates++;
+    if (!bp || bp->rank[c] >= bp->from) {
+        if (seen(cr, c))
+            return st->linked++, CHORUS_OK;
+        return ch_dd_judge(r, c, x, joined);
+    }
+    if (*m == end || (*m)->center != c)
+        return ch_error(r->ctx, CHORUS_EINTERNAL, "dedup: a plan out of step");
+    const met *e = (*m)++;
+    if (e->what == MET_SEEN)
+        return st->linked++, CHORUS_OK;
+    return e->what == MET_LATER ? ch_dd_judge(r, c, x, joined)
+                                : ch_dd_record(r, c, x, e->jaccard, e->containment, joined);
+}
+
+/* Compares x with the centers of its buckets, band by band, and stops at
+ * the first similar one (x is then its member, *joined); with a plan,
+ * m[0 .. n_m) is x's. Trying first the centers that share the most bands
+ * was measured: gathering all 42 bands costs a cache miss a band for
+ * every text (slower), and gathering 7 at a time saved 14% of the
+ * comparisons but no time. */
+static chorus_rc try_centers(ch_dd_run *r, center_run *cr, const block_plan *bp, uint32_t x,
+                             const met *m, size_t n_m, int *joined)
+{
     chorus_rc rc = CHORUS_OK;
+    cr->n_compared = 0;
     for (unsigned b = 0; b < CH_MH_BANDS && !rc && !*joined; b++) {
         uint32_t bk = r->t.band[b][x];
         const uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
         for (unsigned k = 0; in && k < CENTERS && in[k] != NONE && !rc && !*joined; k++) {
-            uint32_t c = in[k];
-            st->candidates++;
-            if (seen(cr, c)) {
-                st->linked++;
-                continue;
-            }
-            rc = ch_dd_judge(r, c, x, joined);
+            rc = meet(r, cr, bp, x, in[k], &m, m + n_m, joined);
             if (!rc && *joined)
-                r->parent[x] = c;
+                r->parent[x] = in[k];
         }
     }
     return rc;
+}
+
+/* x's plan against the centers there are now (reads only). */
+static uint8_t plan_text(const ch_dd_run *r, const center_run *cr, uint32_t x, met *m)
+{
+    uint32_t met_before[MAX_MET];
+    size_t n = 0, n_before = 0;
+    for (unsigned b = 0; b < CH_MH_BANDS; b++) {
+        uint32_t bk = r->t.band[b][x];
+        const uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
+        for (unsigned k = 0; in && k < CENTERS && in[k] != NONE; k++) {
+            met *e = &m[n++];
+            size_t i = 0;
+            while (i < n_before && met_before[i] != in[k])
+                i++;
+            *e = (met){in[k], MET_SEEN, 0, 0};
+            if (i < n_before)
+                continue;
+            met_before[n_before++] = in[k];
+            if (ch_dd_is_words(&r->t, in[k]) != ch_dd_is_words(&r->t, x)) {
+                e->what = MET_LATER;
+                continue;
+            }
+            ch_dd_compare_kept(r, in[k], x, &e->jaccard, &e->containment);
+            e->what = ch_dd_passes(r, e->jaccard, e->containment) ? MET_NEAR : MET_FAR;
+            if (e->what == MET_NEAR)
+                return (uint8_t)n;
+        }
+    }
+    return (uint8_t)n;
 }
 
 /* x becomes a center in each of its buckets that has room. */
@@ -102,38 +180,107 @@ static void add_center(ch_dd_run *r, center_run *cr, uint32_t x)
     }
 }
 
-/* The loads of the texts two and one ahead in order (their bucket
- * numbers; then their buckets' first centers) start now, so that their
- * cache misses overlap instead of following one another. */
+/* The loads of the texts two and one steps ahead in order (their bucket
+ * numbers; then their buckets' centers) start now, so that their cache
+ * misses overlap instead of following one another. */
 static void prefetch_ahead(const ch_dd_run *r, const center_run *cr, const uint64_t *order,
-                           size_t n, size_t i)
+                           size_t to, size_t i, size_t step)
 {
-    for (unsigned b = 0; b < CH_MH_BANDS && i + 2 < n; b++)
-        __builtin_prefetch(&r->t.band[b][(uint32_t)order[i + 2]]);
-    for (unsigned b = 0; b < CH_MH_BANDS && i + 1 < n; b++) {
-        uint32_t bk = r->t.band[b][(uint32_t)order[i + 1]];
+    for (unsigned b = 0; b < CH_MH_BANDS && i + 2 * step < to; b++)
+        __builtin_prefetch(&r->t.band[b][(uint32_t)order[i + 2 * step]]);
+    for (unsigned b = 0; b < CH_MH_BANDS && i + step < to; b++) {
+        uint32_t bk = r->t.band[b][(uint32_t)order[i + step]];
         if (bk != NONE)
             __builtin_prefetch(cr->slot[b] + (size_t)bk * CENTERS);
     }
 }
 
-/* The texts in order of priority: more copies first, then first seen. */
-static chorus_rc link_in_order(ch_dd_run *r, center_run *cr, uint64_t *keys)
+typedef struct planner {
+    block_plan *bp;
+    unsigned t;
+} planner;
+
+/* Thread t's share of a block: every threads-th text from its t-th. */
+static void *plan_share(void *arg)
+{
+    const planner *p = arg;
+    block_plan *bp = p->bp;
+    for (size_t i = bp->from + p->t; i < bp->to; i += bp->threads) {
+        prefetch_ahead(bp->r, bp->cr, bp->order, bp->to, i, bp->threads);
+        size_t k = i - bp->from;
+        bp->n_met[k] = plan_text(bp->r, bp->cr, (uint32_t)bp->order[i], bp->met + k * MAX_MET);
+    }
+    return NULL;
+}
+
+/* The plans of block [from, to), on bp->threads threads (this one
+ * included; a share whose thread did not start is planned here). */
+static void plan_block(block_plan *bp, size_t from, size_t to)
+{
+    planner p[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    bp->from = from;
+    bp->to = to;
+    for (unsigned t = 0; t < bp->threads; t++)
+        p[t] = (planner){bp, t};
+    for (unsigned t = 1; t < bp->threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, plan_share, &p[t]) == 0;
+    plan_share(&p[0]);
+    for (unsigned t = 1; t < bp->threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            plan_share(&p[t]);
+}
+
+/* Takes the texts order[from .. to) in order: each joins a center or
+ * becomes one. */
+static chorus_rc take_block(ch_dd_run *r, center_run *cr, const block_plan *bp,
+                            const uint64_t *order, size_t from, size_t to)
+{
+    chorus_rc rc = CHORUS_OK;
+    for (size_t i = from; i < to && !rc; i++) {
+        uint32_t x = (uint32_t)order[i];
+        int joined = 0;
+        prefetch_ahead(r, cr, order, to, i, 1);
+        const met *m = bp ? bp->met + (i - from) * MAX_MET : NULL;
+        if (!(rc = try_centers(r, cr, bp, x, m, bp ? bp->n_met[i - from] : 0, &joined)) && !joined)
+            add_center(r, cr, x);
+        if (!rc && i % PROGRESS_EVERY == 0 &&
+            ch_progress(r->ctx, "dedup: centers", i, r->t.n, i))
+            rc = ch_error(r->ctx, CHORUS_EUSAGE, "dedup: interrupted");
+    }
+    return rc;
+}
+
+/* The texts in order of priority: more copies first, then first seen;
+ * on several threads block by block, each planned before it is taken. */
+static chorus_rc link_in_order(ch_dd_run *r, center_run *cr, uint64_t *keys, uint32_t *rank)
 {
     size_t n = r->t.n;
     for (size_t x = 0; x < n; x++)
         keys[x] = (uint64_t)(UINT32_MAX - r->t.count[x]) << 32 | x;
     chorus_rc rc = ch_radix_sort_u64(r->ctx, keys, NULL, n);
-    for (size_t i = 0; i < n && !rc; i++) {
-        uint32_t x = (uint32_t)keys[i];
-        prefetch_ahead(r, cr, keys, n, i);
-        int joined = 0;
-        cr->n_compared = 0;
-        if (!(rc = try_centers(r, cr, x, &joined)) && !joined)
-            add_center(r, cr, x);
-        if (!rc && i % PROGRESS_EVERY == 0 && ch_progress(r->ctx, "dedup: centers", i, n, i))
-            rc = ch_error(r->ctx, CHORUS_EUSAGE, "dedup: interrupted");
+    unsigned threads = r->o.threads > MAX_THREADS ? MAX_THREADS : r->o.threads;
+    if (rc || threads < 2 || n <= BLOCK)
+        return rc ? rc : take_block(r, cr, NULL, keys, 0, n);
+    for (size_t i = 0; i < n; i++)
+        rank[(uint32_t)keys[i]] = (uint32_t)i;
+    size_t bytes = (size_t)BLOCK * MAX_MET * sizeof(met);
+    block_plan bp = {r, cr, keys, rank, 0, 0, threads, ch_alloc(r->ctx, bytes),
+                     ch_alloc(r->ctx, BLOCK)};
+    if (!bp.met || !bp.n_met)
+        rc = ch_nomem(r->ctx);
+    ch_dd_account(r, (int64_t)bytes + BLOCK);
+    for (size_t from = 0; from < n && !rc; from += BLOCK) {
+        size_t to = n - from < BLOCK ? n : from + BLOCK;
+        plan_block(&bp, from, to);
+        rc = take_block(r, cr, &bp, keys, from, to);
     }
+    ch_free(r->ctx, bp.met, bytes);
+    ch_free(r->ctx, bp.n_met, BLOCK);
+    ch_dd_account(r, -(int64_t)bytes - BLOCK);
     return rc;
 }
 
@@ -159,7 +306,7 @@ chorus_rc ch_dd_link_center(ch_dd_run *r, uint64_t *keys, uint32_t *vals)
             rc = ch_error(r->ctx, CHORUS_EUSAGE, "dedup: interrupted");
     }
     if (!rc)
-        rc = link_in_order(r, cr, keys);
+        rc = link_in_order(r, cr, keys, vals);
     center_free(r, cr);
     return rc;
 }

@@ -98,8 +98,37 @@ typedef struct ch_dd_run {
     uint64_t memory;     /* bytes held now, for stats.memory */
 } ch_dd_run;
 
-/* Reads the corpus: match forms, exact duplicates, signatures. */
+/* Reads the corpus: match forms, exact duplicates, signatures (on
+ * several threads: ch_dd_read_batches, dedup_batch.c). */
 chorus_rc ch_dd_read(ch_dd_run *r);
+chorus_rc ch_dd_read_batches(ch_dd_run *r);
+
+/* One post's match form as the reading sees it. */
+typedef struct ch_dd_form {
+    uint64_t hash;      /* chorus_text_hash of the match form */
+    size_t len;         /* its bytes (> 0) */
+    uint32_t words;     /* its words */
+    uint32_t n_set;     /* ch_dd_shingle: packed shingles */
+    int words_shingled; /* ch_dd_shingle: by words */
+    int empty;          /* ch_dd_shingle: no shingle at all */
+    int is_new;         /* ch_dd_lookup: not among the distinct texts yet */
+    size_t slot;        /* ch_dd_lookup: its slot in the table */
+} ch_dd_form;
+
+/* Counts post's form (too short; or a text) and finds it among the
+ * distinct texts: a copy is counted there, a new one (f->is_new) waits
+ * for ch_dd_add_text. Fails on a match form over the size limit. */
+chorus_rc ch_dd_lookup(ch_dd_run *r, uint32_t post, ch_dd_form *f);
+
+/* Shingles match form b into s (packed set), f's set fields and the band
+ * hashes (not set when f->empty). Reads r only: threads may call it. */
+chorus_rc ch_dd_shingle(const ch_dd_run *r, ch_shingles *s, const chorus_text_buf *b,
+                        ch_dd_form *f, uint32_t bands[CH_MH_BANDS]);
+
+/* Adds post's new form (after ch_dd_lookup) with its packed set (copied)
+ * and band hashes as the next distinct text. */
+chorus_rc ch_dd_add_text(ch_dd_run *r, uint32_t post, const ch_dd_form *f, const uint32_t *set,
+                         const uint32_t *bands);
 
 /* Frees the distinct texts; or just the band hashes of band b. */
 void ch_dd_free_texts(ch_dd_run *r);
@@ -120,6 +149,19 @@ chorus_rc ch_dd_match_form(ch_dd_run *r, uint32_t p);
  * cannot pass the run's thresholds may stop early with both under them. */
 chorus_rc ch_dd_compare(ch_dd_run *r, uint32_t a, uint32_t x, int quick, double *jaccard,
                         double *containment);
+
+/* ch_dd_compare (quick) of two texts shingled alike: reads r only, so
+ * threads may call it side by side. */
+void ch_dd_compare_kept(const ch_dd_run *r, uint32_t a, uint32_t x, double *jaccard,
+                        double *containment);
+
+/* Whether a pair with these ratios passes the run's thresholds. */
+int ch_dd_passes(const ch_dd_run *r, double jaccard, double containment);
+
+/* Counts a comparison of texts a and x that gave these ratios and says
+ * whether they join (keeping the pair with keep_pairs). */
+chorus_rc ch_dd_record(ch_dd_run *r, uint32_t a, uint32_t x, double jaccard, double containment,
+                       int *joined);
 
 /* Compares texts a and x, counts the comparison, and says whether they
  * are similar enough to join (keeping the pair with keep_pairs). */

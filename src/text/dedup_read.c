@@ -125,32 +125,69 @@ static size_t table_slot(const ch_dd_texts *t, uint64_t h)
     }
 }
 
-/* A new distinct text: shingled, signed, its set kept. */
-static chorus_rc add_text(ch_dd_run *r, const chorus_text_buf *b, uint64_t h, uint32_t post,
-                          size_t slot)
+chorus_rc ch_dd_add_text(ch_dd_run *r, uint32_t post, const ch_dd_form *f, const uint32_t *set,
+                         const uint32_t *bands)
 {
     ch_dd_texts *t = &r->t;
-    int words = r->o.long_words == 0 || b->words > r->o.long_words;
     chorus_rc rc = grow_texts(r);
-    if (!rc && !(rc = ch_shingles_of(&r->sa, b->text, b->len, words)))
-        rc = ch_shingles_pack(&r->sa);
-    uint32_t *set = rc ? NULL : ch_arena_alloc(&t->arena, (r->sa.vn + 1) * sizeof *set);
-    if (rc || !set)
+    uint32_t *kept = rc ? NULL : ch_arena_alloc(&t->arena, (f->n_set + 1) * sizeof *kept);
+    if (rc || !kept)
         return rc ? rc : CHORUS_ENOMEM;
-    memcpy(set, r->sa.v, r->sa.vn * sizeof *set);
-    ch_dd_account(r, (int64_t)((r->sa.vn + 2) & ~(size_t)1) * 4);
+    memcpy(kept, set, f->n_set * sizeof *kept);
+    ch_dd_account(r, (int64_t)((f->n_set + 2) & ~(size_t)1) * 4);
     uint32_t x = (uint32_t)t->n++;
-    t->hash[x] = h;
+    t->hash[x] = f->hash;
     t->count[x] = 1;
     t->first[x] = post;
-    t->set[x] = set;
-    t->set_n[x] = (uint32_t)r->sa.vn | (words ? CH_DD_WORDS : 0);
-    r->d->stats.word_shingled += words;
-    t->table[slot] = (h >> 32) << 32 | (x + 1);
-    uint32_t sig[CH_MH_K];
-    ch_minhash(&r->sa, sig);
+    t->set[x] = kept;
+    t->set_n[x] = f->n_set | (f->words_shingled ? CH_DD_WORDS : 0);
+    r->d->stats.word_shingled += f->words_shingled;
+    t->table[f->slot] = (f->hash >> 32) << 32 | (x + 1);
+    r->post_text[post] = x;
     for (unsigned k = 0; k < CH_MH_BANDS; k++) /* an empty set collides with nothing */
-        t->band[k][x] = r->sa.n ? ch_minhash_band(sig, k) : (uint32_t)ch_mix64(x ^ k);
+        t->band[k][x] = f->empty ? (uint32_t)ch_mix64(x ^ k) : bands[k];
+    return CHORUS_OK;
+}
+
+chorus_rc ch_dd_shingle(const ch_dd_run *r, ch_shingles *s, const chorus_text_buf *b,
+                        ch_dd_form *f, uint32_t bands[CH_MH_BANDS])
+{
+    f->words_shingled = r->o.long_words == 0 || b->words > r->o.long_words;
+    chorus_rc rc = ch_shingles_of(s, b->text, b->len, f->words_shingled);
+    if (!rc)
+        rc = ch_shingles_pack(s);
+    if (rc)
+        return rc;
+    f->n_set = (uint32_t)s->vn;
+    f->empty = s->n == 0;
+    uint32_t sig[CH_MH_K];
+    ch_minhash(s, sig);
+    for (unsigned k = 0; k < CH_MH_BANDS && !f->empty; k++)
+        bands[k] = ch_minhash_band(sig, k);
+    return CHORUS_OK;
+}
+
+chorus_rc ch_dd_lookup(ch_dd_run *r, uint32_t post, ch_dd_form *f)
+{
+    if (f->words < r->o.min_words) {
+        r->d->stats.short_texts++;
+        return CHORUS_OK;
+    }
+    r->d->stats.texts++;
+    if (f->len >= CH_DD_WORDS)
+        return ch_error(r->ctx, CHORUS_ELIMIT, "dedup: a match form of %zu bytes", f->len);
+    ch_dd_texts *t = &r->t;
+    chorus_rc rc;
+    if (2 * (t->n + 1) > t->table_cap && (rc = grow_table(r)))
+        return rc;
+    f->slot = table_slot(t, f->hash);
+    f->is_new = !t->table[f->slot];
+    if (f->is_new)
+        return CHORUS_OK;
+    uint32_t x = (uint32_t)t->table[f->slot] - 1;
+    r->d->stats.exact_groups += t->count[x] == 1;
+    t->count[x]++;
+    r->post_text[post] = x;
     return CHORUS_OK;
 }
 
@@ -161,27 +198,14 @@ static chorus_rc read_post(ch_dd_run *r, chorus_normalizer *n, const chorus_post
     chorus_rc rc = chorus_normalize(n, v->text.ptr, v->text.len, b);
     if (rc || b->len == 0)
         return rc;
-    if (b->words < r->o.min_words) {
-        r->d->stats.short_texts++;
-        return CHORUS_OK;
-    }
-    r->d->stats.texts++;
-    if (b->len >= CH_DD_WORDS)
-        return ch_error(r->ctx, CHORUS_ELIMIT, "dedup: a match form of %zu bytes", b->len);
-    ch_dd_texts *t = &r->t;
-    if (2 * (t->n + 1) > t->table_cap && (rc = grow_table(r)))
+    ch_dd_form f = {.len = b->len, .words = b->words};
+    if (b->words >= r->o.min_words && b->len < CH_DD_WORDS)
+        f.hash = chorus_text_hash(b->text, b->len);
+    uint32_t bands[CH_MH_BANDS];
+    if ((rc = ch_dd_lookup(r, i, &f)) || !f.is_new)
         return rc;
-    uint64_t h = chorus_text_hash(b->text, b->len);
-    size_t slot = table_slot(t, h);
-    if (t->table[slot]) {
-        uint32_t x = (uint32_t)t->table[slot] - 1;
-        r->d->stats.exact_groups += t->count[x] == 1;
-        t->count[x]++;
-        r->post_text[i] = x;
-        return CHORUS_OK;
-    }
-    r->post_text[i] = (uint32_t)t->n;
-    return add_text(r, b, h, i, slot);
+    rc = ch_dd_shingle(r, &r->sa, b, &f, bands);
+    return rc ? rc : ch_dd_add_text(r, i, &f, r->sa.v, bands);
 }
 
 static chorus_rc read_posts(ch_dd_run *r)
@@ -207,7 +231,7 @@ chorus_rc ch_dd_read(ch_dd_run *r)
     if (!r->post_text)
         return ch_nomem(r->ctx);
     ch_dd_account(r, ((int64_t)r->n_posts + 1) * 4);
-    chorus_rc rc = read_posts(r);
+    chorus_rc rc = r->o.threads > 1 ? ch_dd_read_batches(r) : read_posts(r);
     if (!rc && r->t.n + 1 < r->t.cap && resize_texts(r, r->t.n + 1))
         chorus_clear_error(r->ctx); /* the growth slack stays: harmless */
     ch_free(r->ctx, r->t.table, r->t.table_cap * sizeof *r->t.table); /* done with exact lookups */

@@ -3,7 +3,8 @@
  * perturbed copies (case, typo, emoji, tags, Persian letters, ZWNJ),
  * unrelated texts, containment, brute-force all-pairs property test
  * (DEDUP_SEED=N, DEDUP_VERBOSE=1), one huge bucket's cost, the similar
- * signal, options, out of memory; the set intersection (blocks of four
+ * signal, options, out of memory; the same result on several threads;
+ * the set intersection (blocks of four
  * values) against a plain merge.
  */
 #include "check.h"
@@ -359,6 +360,87 @@ static int make_texts(char **texts, int max)
     return n;
 }
 
+static chorus_dedup *run_threads(const chorus_corpus *c, uint32_t threads)
+{
+    chorus_dedup_opts o;
+    chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
+    o.keep_pairs = 1;
+    o.long_words = 1u << 30; /* huge texts shingled by characters: many values */
+    o.threads = threads;
+    chorus_dedup *d = NULL;
+    CHECK_INT(chorus_dedup_run(ctx, c, &o, &d), CHORUS_OK);
+    return d;
+}
+
+/* Random letters in words of 1 to 8, about len bytes, into a new string
+ * (nearly a distinct shingle a letter). */
+static char *huge_text(size_t len)
+{
+    char *t = malloc(len + 16);
+    size_t n = 0;
+    while (n < len) {
+        for (uint32_t k = 1 + rnd(8); k > 0; k--)
+            t[n++] = (char)('a' + rnd(26));
+        t[n++] = ' ';
+    }
+    t[n] = 0;
+    return t;
+}
+
+/* Reading and center linkage on 1, 2 and 5 threads: the same clusters,
+ * members, pairs (in order) and counts. Over 8,192 posts (two batches
+ * read side by side) and 2,048 distinct texts (blocks planned side by
+ * side); retweets, replies and empty texts; 14 texts of 900 kB (two
+ * copied, one edited), some of which the readers leave to the calling
+ * thread. */
+static void test_threads(void)
+{
+    enum { N = 9000, HUGE = 14 };
+    char **texts = malloc((N + HUGE) * sizeof *texts);
+    int *kinds = malloc((N + HUGE) * sizeof *kinds);
+    rng = 7;
+    int n = make_texts(texts, N);
+    for (int i = 0; i < HUGE; i++)
+        texts[n + i] = i % 5 == 4 || i == 13 ? strdup(texts[n + i - 1]) : huge_text(900000);
+    for (int k = 0; k < 50; k++) /* the last an edited copy */
+        texts[n + 13][rnd(800000)] = 'A';
+    n += HUGE;
+    for (int i = 0; i < n; i++) {
+        kinds[i] = i % 11 == 0 ? RETWEET : i % 13 == 0 ? REPLY : POST;
+        if (i % 97 == 0)
+            texts[i][0] = 0;
+    }
+    chorus_corpus *c = corpus_of((const char *const *)texts, (size_t)n, NULL, kinds);
+    chorus_dedup *one = run_threads(c, 1);
+    CHECK(one->stats.unique > 4096 && one->n_clusters > 500);
+    for (uint32_t threads = 2; threads <= 5; threads += 3) {
+        chorus_dedup *d = run_threads(c, threads);
+        chorus_dedup_stats a = one->stats, b = d->stats;
+        a.memory = b.memory = 0;
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+        CHECK_INT(d->n_clusters, one->n_clusters);
+        for (size_t k = 0; k < d->n_clusters && k < one->n_clusters; k++) {
+            const chorus_dedup_cluster *x = &one->clusters[k], *y = &d->clusters[k];
+            CHECK(x->size == y->size && x->representative == y->representative &&
+                  x->earliest == y->earliest && x->first_member == y->first_member);
+        }
+        CHECK(d->n_members == one->n_members &&
+              memcmp(d->members, one->members, d->n_members * sizeof *d->members) == 0);
+        CHECK(d->n_pairs == one->n_pairs &&
+              memcmp(d->pairs, one->pairs, d->n_pairs * sizeof *d->pairs) == 0);
+        chorus_dedup_free(d);
+    }
+    CHECK(cluster_of(one, N + 4) >= 0 && /* post N + 4 copies N + 3 */
+          cluster_of(one, N + 4) == cluster_of(one, N + 3));
+    CHECK(cluster_of(one, N + 13) >= 0 && cluster_of(one, N + 13) == cluster_of(one, N + 12));
+    chorus_dedup_free(one);
+    chorus_corpus_free(c);
+    for (int i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(kinds);
+}
+
 #define N_PROP 320
 
 /* Brute force: Jaccard and containment of every pair of texts. */
@@ -694,6 +776,7 @@ int main(void)
     RUN(test_bad_options);
     RUN(test_out_of_memory);
     RUN(test_set_common);
+    RUN(test_threads);
     rmdir(dir);
     chorus_ctx_free(ctx);
     TEST_END("test_dedup");
