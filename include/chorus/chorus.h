@@ -28,7 +28,10 @@ typedef enum chorus_rc {
     CHORUS_EDB = 7        /* the database layer failed */
 } chorus_rc;
 
-/* Allocator, as in Lua: nsize == 0 frees ptr; otherwise (re)allocates. */
+/* Allocator, as in Lua: nsize == 0 frees ptr; otherwise (re)allocates.
+ * Work asked to use threads (ingest, dedup, match, coord's signals)
+ * calls it from several threads at once: it must be thread-safe, as
+ * malloc is. */
 typedef void *(*chorus_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* Called now and then during long work: bytes done out of bytes_total
