@@ -4,7 +4,7 @@
  * texts, in order of priority (more copies first, then first seen), join
  * the first similar center they share a bucket with, or become a center.
  * Members are all similar to their center: no chains. On several
- * threads, a block of texts is first compared with the centers of the
+ * threads, the bands are numbered side by side, and a block of texts is first compared with the centers of the
  * blocks before it, side by side (a plan per text), then taken in order;
  * the result is the same on any number of threads.
  */
@@ -13,6 +13,7 @@
 #include "core/radix_sort.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Centers kept per bucket: a text is compared with at most this many per
@@ -35,29 +36,115 @@ typedef struct center_run {
     size_t n_compared;
 } center_run;
 
-/* Rewrites band b as bucket numbers (NONE for a text alone in its bucket). */
-static chorus_rc number_buckets(ch_dd_run *r, center_run *cr, unsigned b, uint64_t *keys,
-                                uint32_t *vals)
+/* One thread's share of the band numbering: bands first, first + step,
+ * ..., with its own scratch and context (share 0: the run's). */
+typedef struct numberer {
+    ch_dd_texts *t;
+    center_run *cr;
+    chorus_ctx *ctx;
+    uint64_t *keys;
+    uint32_t *vals;
+    unsigned first, step;
+    chorus_rc rc;
+    char msg[256];
+} numberer;
+
+/* Rewrites band b as bucket numbers (NONE for a text alone in its
+ * bucket) and gives each bucket of 2 or more texts its centers' slots. */
+static chorus_rc number_band(numberer *w, unsigned b)
 {
-    size_t n = r->t.n;
-    chorus_rc rc = ch_dd_sort_band(r, b, keys, vals);
+    size_t n = w->t->n;
+    uint32_t m = 0, *band = w->t->band[b];
+    for (size_t x = 0; x < n; x++) {
+        w->keys[x] = band[x];
+        w->vals[x] = (uint32_t)x;
+    }
+    chorus_rc rc = ch_radix_sort_u64(w->ctx, w->keys, w->vals, n); /* stable: ids in order */
     if (rc)
         return rc;
-    uint32_t m = 0, *band = r->t.band[b];
     for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && keys[j] == keys[i]; j++)
+        for (j = i + 1; j < n && w->keys[j] == w->keys[i]; j++)
             ;
         uint32_t id = j - i >= 2 ? m++ : NONE;
         for (size_t k = i; k < j; k++)
-            band[vals[k]] = id;
+            band[w->vals[k]] = id;
     }
-    cr->nb[b] = m;
+    w->cr->nb[b] = m;
     size_t bytes = ((size_t)m + 1) * CENTERS * sizeof(uint32_t);
-    if (!(cr->slot[b] = ch_alloc(r->ctx, bytes)))
-        return ch_nomem(r->ctx);
-    memset(cr->slot[b], 0xFF, bytes);
-    ch_dd_account(r, (int64_t)bytes);
+    if (!(w->cr->slot[b] = ch_alloc(w->ctx, bytes)))
+        return ch_nomem(w->ctx);
+    memset(w->cr->slot[b], 0xFF, bytes);
     return CHORUS_OK;
+}
+
+static void *number_share(void *arg)
+{
+    numberer *w = arg;
+    for (unsigned b = w->first; b < CH_MH_BANDS && !w->rc; b += w->step)
+        w->rc = number_band(w, b);
+    if (w->rc)
+        snprintf(w->msg, sizeof w->msg, "%s", chorus_errmsg(w->ctx));
+    return NULL;
+}
+
+/* Shares 1 .. n-1 of the band numbering: their contexts and scratch;
+ * returns how many shares there are (fewer when memory is short). */
+static unsigned numberers_new(ch_dd_run *r, numberer *w, unsigned n)
+{
+    size_t len = r->t.n + 1;
+    for (unsigned t = 1; t < n; t++) {
+        w[t] = w[0];
+        w[t].ctx = chorus_ctx_new(r->ctx->alloc, r->ctx->alloc_ud);
+        w[t].keys = w[t].ctx ? ch_alloc(w[t].ctx, len * sizeof *w[t].keys) : NULL;
+        w[t].vals = w[t].keys ? ch_alloc(w[t].ctx, len * sizeof *w[t].vals) : NULL;
+        if (!w[t].vals) {
+            if (w[t].ctx)
+                ch_free(w[t].ctx, w[t].keys, len * sizeof *w[t].keys);
+            chorus_ctx_free(w[t].ctx);
+            n = t;
+        }
+    }
+    for (unsigned t = 0; t < n; t++) {
+        w[t].first = t;
+        w[t].step = n;
+    }
+    return n;
+}
+
+/* Every band numbered, on up to r->o.threads threads; keys and vals are
+ * the calling thread's scratch (r->t.n each). */
+static chorus_rc number_bands(ch_dd_run *r, center_run *cr, uint64_t *keys, uint32_t *vals)
+{
+    numberer w[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    unsigned want = r->o.threads < CH_MH_BANDS ? r->o.threads : CH_MH_BANDS;
+    w[0] = (numberer){&r->t, cr, r->ctx, keys, vals, 0, 1, CHORUS_OK, ""};
+    unsigned n = numberers_new(r, w, want > MAX_THREADS ? MAX_THREADS : want < 1 ? 1 : want);
+    size_t len = r->t.n + 1;
+    ch_dd_account(r, (int64_t)(n * len * 24)); /* extra scratch, and each sort's own */
+    for (unsigned t = 1; t < n; t++)
+        started[t] = pthread_create(&tid[t], NULL, number_share, &w[t]) == 0;
+    number_share(&w[0]);
+    chorus_rc rc = w[0].rc;
+    for (unsigned t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            number_share(&w[t]);
+        if (w[t].rc && !rc)
+            rc = ch_error(r->ctx, w[t].rc, "%s", w[t].msg);
+        ch_free(w[t].ctx, w[t].keys, len * sizeof *w[t].keys);
+        ch_free(w[t].ctx, w[t].vals, len * sizeof *w[t].vals);
+        chorus_ctx_free(w[t].ctx);
+    }
+    ch_dd_account(r, -(int64_t)(n * len * 24));
+    for (unsigned b = 0; b < CH_MH_BANDS; b++)
+        if (cr->slot[b])
+            ch_dd_account(r, (int64_t)(((size_t)cr->nb[b] + 1) * CENTERS * sizeof(uint32_t)));
+    if (!rc && ch_progress(r->ctx, "dedup: bands", CH_MH_BANDS, CH_MH_BANDS, CH_MH_BANDS))
+        rc = ch_error(r->ctx, CHORUS_EUSAGE, "dedup: interrupted");
+    return rc;
 }
 
 /* Whether x was already compared with center c; notes it if not. */
@@ -299,12 +386,7 @@ chorus_rc ch_dd_link_center(ch_dd_run *r, uint64_t *keys, uint32_t *vals)
     center_run *cr = ch_calloc(r->ctx, sizeof *cr);
     if (!cr)
         return ch_nomem(r->ctx);
-    chorus_rc rc = CHORUS_OK;
-    for (unsigned b = 0; b < CH_MH_BANDS && !rc; b++) {
-        rc = number_buckets(r, cr, b, keys, vals);
-        if (!rc && ch_progress(r->ctx, "dedup: bands", b + 1, CH_MH_BANDS, b + 1))
-            rc = ch_error(r->ctx, CHORUS_EUSAGE, "dedup: interrupted");
-    }
+    chorus_rc rc = number_bands(r, cr, keys, vals);
     if (!rc)
         rc = link_in_order(r, cr, keys, vals);
     center_free(r, cr);

@@ -6,6 +6,7 @@
 #ifndef CHORUS_CHECK_H
 #define CHORUS_CHECK_H
 
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,8 @@ static int check_failures, tests_passed, tests_failed;
     } while (0)
 
 /* An allocator (chorus_alloc_fn) that fails once check_alloc_budget
- * allocations have been made: for out-of-memory paths. */
-static long check_alloc_budget;
+ * allocations have been made: for out-of-memory paths (threads too). */
+static _Atomic long check_alloc_budget;
 static inline void *check_failing_alloc(void *ud, void *p, size_t os, size_t ns)
 {
     (void)ud;
@@ -68,7 +69,7 @@ static inline void *check_failing_alloc(void *ud, void *p, size_t os, size_t ns)
         free(p);
         return NULL;
     }
-    if (check_alloc_budget-- <= 0)
+    if (atomic_fetch_sub(&check_alloc_budget, 1) <= 0)
         return NULL;
     return realloc(p, ns);
 }

@@ -728,12 +728,13 @@ static void test_out_of_memory(void)
     chorus_corpus *c = corpus_of(t, 4, NULL, NULL);
     int saw_nomem = 0, saw_ok = 0;
     for (long budget = 0; budget < 2000 && !saw_ok; budget += 1 + budget / 50) {
-        for (int l = 0; l < 2; l++) {
+        for (int l = 0; l < 3; l++) { /* center, single, center on 3 threads */
             check_alloc_budget = 1000;
             chorus_ctx *fc = chorus_ctx_new(check_failing_alloc, NULL);
             chorus_dedup_opts o;
             chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
-            o.linkage = (chorus_dedup_linkage)l;
+            o.linkage = l == 1 ? CHORUS_DEDUP_SINGLE : CHORUS_DEDUP_CENTER;
+            o.threads = l == 2 ? 3 : 1;
             o.keep_pairs = 1;
             chorus_dedup *d = NULL;
             check_alloc_budget = budget;
@@ -745,7 +746,7 @@ static void test_out_of_memory(void)
                 CHECK_INT(rc, CHORUS_OK);
                 CHECK_INT(d ? d->n_clusters : 0, 1);
                 CHECK_INT(d ? d->clusters[0].size : 0, 3);
-                saw_ok = l == 1;
+                saw_ok = l == 2;
             }
             chorus_dedup_free(d);
             chorus_ctx_free(fc);
