@@ -197,6 +197,10 @@ void cli_print_summary(FILE *out, const chorus_corpus *c, const cli_ingest *in);
 /* Wall-clock seconds. */
 double cli_now(void);
 
+/* A whole number from lo to hi into *out: 1; else -1 with the message
+ * printed (option opt). */
+int cli_parse_whole(const char *arg, const char *opt, long long lo, long long hi, long long *out);
+
 /* The CPUs online, from 1 to max. */
 uint32_t cli_cpus(uint32_t max);
 

@@ -78,7 +78,6 @@ static int parse_fraction(const char *arg, const char *opt, double max, double *
 /* The dedup options; 1 handled, 0 not ours, -1 bad value. */
 static int dedup_option(dedup_args *a, int opt, const char *arg)
 {
-    char *end;
     switch (opt) {
     case 'o': a->outdir = arg; return 1;
     case 'd': a->db_path = arg; return 1;
@@ -94,18 +93,8 @@ static int dedup_option(dedup_args *a, int opt, const char *arg)
         return 1;
     case 'T': return parse_fraction(arg, "--threshold", 1, &a->threshold);
     case 'C': return parse_fraction(arg, "--containment", 1e9, &a->containment);
-    case 'W':
-        errno = 0;
-        a->min_words = strtoll(arg, &end, 10);
-        if (errno || end == arg || *end || a->min_words < 0 || a->min_words > 100000)
-            return cli_error("--min-words: a number from 0 to 100000: \"%s\"", arg), -1;
-        return 1;
-    case 'j':
-        errno = 0;
-        a->threads = strtoll(arg, &end, 10);
-        if (errno || end == arg || *end || a->threads < 1 || a->threads > 64)
-            return cli_error("--threads: a number from 1 to 64: \"%s\"", arg), -1;
-        return 1;
+    case 'W': return cli_parse_whole(arg, "--min-words", 0, 100000, &a->min_words);
+    case 'j': return cli_parse_whole(arg, "--threads", 1, 64, &a->threads);
     }
     return 0;
 }

@@ -89,15 +89,11 @@ static int parse_real(const char *arg, const char *opt, double lo, double hi, do
 
 static int parse_uint(const char *arg, const char *opt, long long lo, long long hi, uint32_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(arg, &end, 10);
-    if (errno || end == arg || *end || v < lo || v > hi) {
-        cli_error("%s: a whole number from %lld to %lld: \"%s\"", opt, lo, hi, arg);
-        return -1;
-    }
-    *out = (uint32_t)v;
-    return 1;
+    long long v;
+    int got = cli_parse_whole(arg, opt, lo, hi, &v);
+    if (got > 0)
+        *out = (uint32_t)v;
+    return got;
 }
 
 /* The match options; 1 handled, 0 not ours, -1 bad value. */

@@ -61,6 +61,19 @@ int cli_exit_code(chorus_rc rc)
     }
 }
 
+int cli_parse_whole(const char *arg, const char *opt, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v < lo || v > hi) {
+        cli_error("%s: a whole number from %lld to %lld: \"%s\"", opt, lo, hi, arg);
+        return -1;
+    }
+    *out = v;
+    return 1;
+}
+
 uint32_t cli_cpus(uint32_t max)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -8,13 +8,13 @@
 #include "text/dedup_impl.h"
 
 #include "core/hash.h"
+#include "core/parallel.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #define BATCH 8192
-#define MAX_THREADS 64
+#define MAX_THREADS CH_PARALLEL_MAX
 #define PROGRESS_EVERY 8
 /* Set values a reader keeps for one batch (16 MB; a batch of posts
  * needs about 1 MB): a post past it is left for the calling thread to
@@ -84,24 +84,15 @@ static void *read_share(void *arg)
     return NULL;
 }
 
-/* Reads posts [from, to) on every reader (a share whose thread did not
- * start is read here); the first failure, its message on r->ctx. */
+/* Reads posts [from, to) on every reader; the first failure, its message
+ * on r->ctx. */
 static chorus_rc read_batch(ch_dd_run *r, reader *rd, unsigned n, uint32_t from, uint32_t to)
 {
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     for (unsigned t = 0; t < n; t++) {
         rd[t].from = from;
         rd[t].to = to;
     }
-    for (unsigned t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, read_share, &rd[t]) == 0;
-    read_share(&rd[0]);
-    for (unsigned t = 1; t < n; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            read_share(&rd[t]);
+    ch_parallel(read_share, rd, sizeof *rd, n);
     for (unsigned t = 0; t < n; t++)
         if (rd[t].rc)
             return ch_error(r->ctx, rd[t].rc, "%s", rd[t].msg);

@@ -10,9 +10,9 @@
  */
 #include "text/dedup_impl.h"
 
+#include "core/parallel.h"
 #include "core/radix_sort.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,7 +23,7 @@
 #define PROGRESS_EVERY 65536
 #define BLOCK 2048
 #define MAX_MET (CH_MH_BANDS * CENTERS)
-#define MAX_THREADS 64
+#define MAX_THREADS CH_PARALLEL_MAX
 
 _Static_assert(MAX_MET <= UINT8_MAX, "a plan's length fits a byte");
 
@@ -116,22 +116,14 @@ static unsigned numberers_new(ch_dd_run *r, numberer *w, unsigned n)
 static chorus_rc number_bands(ch_dd_run *r, center_run *cr, uint64_t *keys, uint32_t *vals)
 {
     numberer w[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     unsigned want = r->o.threads < CH_MH_BANDS ? r->o.threads : CH_MH_BANDS;
     w[0] = (numberer){&r->t, cr, r->ctx, keys, vals, 0, 1, CHORUS_OK, ""};
     unsigned n = numberers_new(r, w, want > MAX_THREADS ? MAX_THREADS : want < 1 ? 1 : want);
     size_t len = r->t.n + 1;
     ch_dd_account(r, (int64_t)(n * len * 24)); /* extra scratch, and each sort's own */
-    for (unsigned t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, number_share, &w[t]) == 0;
-    number_share(&w[0]);
+    ch_parallel(number_share, w, sizeof *w, n);
     chorus_rc rc = w[0].rc;
     for (unsigned t = 1; t < n; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            number_share(&w[t]);
         if (w[t].rc && !rc)
             rc = ch_error(r->ctx, w[t].rc, "%s", w[t].msg);
         ch_free(w[t].ctx, w[t].keys, len * sizeof *w[t].keys);
@@ -301,24 +293,15 @@ static void *plan_share(void *arg)
 }
 
 /* The plans of block [from, to), on bp->threads threads (this one
- * included; a share whose thread did not start is planned here). */
+ * included). */
 static void plan_block(block_plan *bp, size_t from, size_t to)
 {
     planner p[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     bp->from = from;
     bp->to = to;
     for (unsigned t = 0; t < bp->threads; t++)
         p[t] = (planner){bp, t};
-    for (unsigned t = 1; t < bp->threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, plan_share, &p[t]) == 0;
-    plan_share(&p[0]);
-    for (unsigned t = 1; t < bp->threads; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            plan_share(&p[t]);
+    ch_parallel(plan_share, p, sizeof *p, bp->threads);
 }
 
 /* Takes the texts order[from .. to) in order: each joins a center or

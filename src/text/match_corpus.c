@@ -9,16 +9,16 @@
 #include "text/match_impl.h"
 
 #include "core/hash.h"
+#include "core/parallel.h"
 #include "core/radix_sort.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_HITS ((size_t)1 << 31)
 #define CHUNK 4096 /* texts a worker takes at a time */
-#define MAX_THREADS 64
+#define MAX_THREADS CH_PARALLEL_MAX
 
 void chorus_match_result_free(chorus_match_result *r)
 {
@@ -213,18 +213,11 @@ static uint32_t thread_count(const chorus_match_opts *o, uint32_t n_chunks)
     return (uint32_t)t;
 }
 
-/* Runs workers 1.. on threads and worker 0 here; a thread that cannot
- * start leaves its share to the others. The first error wins. */
+/* Runs workers 1.. on threads and worker 0 here (the chunks go to
+ * whichever asks first). The first error wins. */
 static chorus_rc run_workers(chorus_ctx *ctx, shared *sh, worker *w, uint32_t nw)
 {
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (uint32_t i = 1; i < nw; i++)
-        started[i] = pthread_create(&tid[i], NULL, work_thread, &w[i]) == 0;
-    work_thread(&w[0]);
-    for (uint32_t i = 1; i < nw; i++)
-        if (started[i])
-            pthread_join(tid[i], NULL);
+    ch_parallel(work_thread, w, sizeof *w, nw);
     for (uint32_t i = 0; i < nw; i++)
         if (w[i].rc) {
             if (w[i].ctx != ctx)
