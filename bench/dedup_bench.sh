@@ -15,6 +15,7 @@
 #   DEDUP_REPEAT=N      runs per measurement, least wall and least CPU kept
 #                       (default 3 below 5 M posts, 1 from 5 M)
 #   DEDUP_LINKAGE=center             --linkage of the timed runs
+#   DEDUP_THREADS=N     --threads of the timed runs (default: the CPUs)
 #   DEDUP_QUALITY=1     the quality check (0: skip it)
 #   DEDUP_CHORUS=PATH   the binary to measure instead of $BUILD/chorus
 #   BUILD=build
@@ -28,6 +29,8 @@ POSTS=${DEDUP_POSTS:-1000000 10000000}
 SEED=${DEDUP_SEED:-1}
 DIFF=${DEDUP_DIFFICULTY:-medium}
 LINKAGE=${DEDUP_LINKAGE:-center}
+cpus=$(nproc)
+THREADS=${DEDUP_THREADS:-$((cpus > 64 ? 64 : cpus))}
 QUALITY=${DEDUP_QUALITY:-1}
 DATA=bench/data
 RESULTS=bench/dedup_results.md
@@ -133,8 +136,8 @@ for n in $POSTS; do
     measure "$CHORUS" ingest -q "$f"
     [ "$M_RC" -eq 0 ] || die "chorus ingest failed: $(tail -n 3 "$tmp/stderr")"
     ing_wall=$M_WALL ing_cpu=$M_CPU ing_rss=$M_RSS
-    say "dedup --linkage $LINKAGE"
-    measure "$CHORUS" dedup -q --linkage "$LINKAGE" -o "$tmp/out" "$f"
+    say "dedup --linkage $LINKAGE --threads $THREADS"
+    measure "$CHORUS" dedup -q --linkage "$LINKAGE" --threads "$THREADS" -o "$tmp/out" "$f"
     [ "$M_RC" -eq 0 ] || die "chorus dedup failed: $(tail -n 3 "$tmp/stderr")"
     texts=$(stat_of texts) distinct=$(stat_of "distinct texts") cand=$(stat_of "candidate pairs")
     compared=$(sed -n 's/^verified pairs *[0-9]* of \([0-9]*\) compared.*/\1/p' "$tmp/stderr")
@@ -164,7 +167,7 @@ if [ "$QUALITY" != 0 ]; then
     qdir=$(data_dir 200000 3 hard)
     say "quality: dedup of $qdir"
     REPEAT=1
-    measure "$CHORUS" dedup -q --linkage "$LINKAGE" -o "$tmp/out" "$qdir/tweets.csv"
+    measure "$CHORUS" dedup -q --linkage "$LINKAGE" --threads "$THREADS" -o "$tmp/out" "$qdir/tweets.csv"
     [ "$M_RC" -eq 0 ] || die "chorus dedup failed: $(tail -n 3 "$tmp/stderr")"
     {
         echo
@@ -184,7 +187,7 @@ cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null |
         "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
     echo
     echo "$("$CHORUS" --version 2>/dev/null | head -n 1 || echo chorus); data: \`chorus simulate\`" \
-        "--difficulty $DIFF --seed $SEED; warm page cache; --linkage $LINKAGE; best of" \
+        "--difficulty $DIFF --seed $SEED; warm page cache; --linkage $LINKAGE --threads $THREADS; best of" \
         "$REPEAT_NOTE (the least wall, the least CPU, the largest RSS); CPU = user + sys;" \
         "\"dedup only\" = the dedup run minus \`chorus ingest\` alone; load average at the start:" \
         "$LOAD0 (a loaded machine stretches wall times, not CPU times)."
