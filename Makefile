@@ -117,7 +117,8 @@ test: all
 # The program and the threaded unit test under ThreadSanitizer.
 build-tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" EXTRA_CFLAGS="$(TSAN_FLAGS)" \
-		EXTRA_LDLIBS="$(TSAN_FLAGS)" build-tsan/chorus build-tsan/tests/test_tweet_threads
+		EXTRA_LDLIBS="$(TSAN_FLAGS)" build-tsan/chorus build-tsan/tests/test_tweet_threads \
+		build-tsan/tests/test_dedup
 
 test-tsan: build-tsan
 	@bash tests/threads/run.sh build-tsan

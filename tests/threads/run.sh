@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The program's threads under ThreadSanitizer (a build-tsan folder made by
 # `make test`): ingest on two threads into a database, coord computing
-# every signal side by side while another thread writes the rows, and the
-# whole analyze job, on the bundled sample; plus the unit test of threaded
-# tweet reading. Each must exit 0 with no ThreadSanitizer report.
+# every signal side by side while another thread writes the rows,
+# near-duplicate texts on three threads, and the whole analyze job, on the
+# bundled sample; plus the unit tests of threaded tweet reading and of
+# dedup on 1, 2 and 5 threads. Each must exit 0 with no ThreadSanitizer report.
 # Writes BUILD/test-results.txt ("threads: N passed, N failed").
 # Usage: tests/threads/run.sh BUILD [--no-fail]
 set -u
@@ -47,11 +48,14 @@ else
     check ingest "$chorus" ingest -q --threads 2 --db "$tmp/i.db" "$sample/tweets.csv.gz"
     check coord "$chorus" coord -q --threads 2 --db "$tmp/c.db" \
         --signals retweet,reply,link,hashtags,fastretweet,tweet,similar -o "$tmp/c" "$sample/tweets.csv.gz"
+    check dedup "$chorus" dedup -q --threads 3 -o "$tmp/d" "$sample/tweets.csv.gz"
     check analyze "$chorus" analyze -q --narratives "$sample/narratives.csv" --docs "$sample/documents.csv" \
         --exposed "$sample/exposed_accounts.txt" -o "$tmp/a" "$sample/tweets.csv.gz"
-    if [ -x "$build/tests/test_tweet_threads" ]; then
-        check test_tweet_threads "$build/tests/test_tweet_threads"
-    fi
+    for t in test_tweet_threads test_dedup; do
+        if [ -x "$build/tests/$t" ]; then
+            check "$t" "$build/tests/$t"
+        fi
+    done
 fi
 echo "threads: $pass passed, $fail failed" | tee "$results"
 [ "$fail" -eq 0 ] || [ "$nofail" = --no-fail ]
