@@ -92,7 +92,7 @@ known_signals=$( {
 } | tr ',' '\n' | tr -d ' ' | grep -v '^$' | sort -u || true)
 has_signal() { grep -qx "$1" <<< "$known_signals"; }
 SIGNALS=()
-for s in retweet reply link hashtags fastretweet tweet; do
+for s in retweet reply link hashtags fastretweet tweet similar; do
     if has_signal "$s"; then SIGNALS+=("$s"); else say "coord --help does not list '$s': skipped"; fi
 done
 target_sigs=()
