@@ -202,12 +202,13 @@ static chorus_rc try_centers(ch_dd_run *r, center_run *cr, const block_plan *bp,
                              const met *m, size_t n_m, int *joined)
 {
     chorus_rc rc = CHORUS_OK;
+    const met *end = m ? m + n_m : NULL;
     cr->n_compared = 0;
     for (unsigned b = 0; b < CH_MH_BANDS && !rc && !*joined; b++) {
         uint32_t bk = r->t.band[b][x];
         const uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
         for (unsigned k = 0; in && k < CENTERS && in[k] != NONE && !rc && !*joined; k++) {
-            rc = meet(r, cr, bp, x, in[k], &m, m + n_m, joined);
+            rc = meet(r, cr, bp, x, in[k], &m, end, joined);
             if (!rc && *joined)
                 r->parent[x] = in[k];
         }

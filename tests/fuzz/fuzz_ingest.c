@@ -3,12 +3,15 @@
  * detection, the IO archive tweets/users reader (lists, booleans, counts,
  * times), the mapped CSV reader and the corpus. The first input byte picks
  * auto-detection, a column mapping, or strict mode; the rest is the file.
- * Aborts when the row counts do not add up or a view reads bad memory.
+ * Aborts when the row counts do not add up or a view reads bad memory;
+ * then clusters the texts on one and on three threads (hostile texts in
+ * the threaded paths) and aborts when the two differ.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkstemp under -std=c17 */
 #endif
 #include <chorus/corpus.h>
+#include <chorus/dedup.h>
 
 #include "fuzz_input.h"
 
@@ -51,6 +54,37 @@ static void touch_corpus(const chorus_corpus *c)
     (void)sink;
 }
 
+static chorus_dedup *dedup_on(chorus_ctx *ctx, const chorus_corpus *c, uint32_t threads)
+{
+    chorus_dedup_opts o;
+    chorus_dedup_defaults(&o, CHORUS_DEDUP_POSTS);
+    o.min_words = 1;
+    o.keep_pairs = 1;
+    o.threads = threads;
+    chorus_dedup *d = NULL;
+    if (chorus_dedup_run(ctx, c, &o, &d) != CHORUS_OK)
+        return NULL;
+    d->stats.memory = 0;
+    return d;
+}
+
+/* The same clusters, members, pairs and counts on one and three threads. */
+static void check_dedup_threads(chorus_ctx *ctx, const chorus_corpus *c)
+{
+    chorus_dedup *one = dedup_on(ctx, c, 1), *three = dedup_on(ctx, c, 3);
+    if (!one != !three)
+        abort();
+    if (one && (memcmp(&one->stats, &three->stats, sizeof one->stats) ||
+                one->n_clusters != three->n_clusters || one->n_members != three->n_members ||
+                one->n_pairs != three->n_pairs ||
+                (one->n_members &&
+                 memcmp(one->members, three->members, one->n_members * sizeof *one->members)) ||
+                (one->n_pairs && memcmp(one->pairs, three->pairs, one->n_pairs * sizeof *one->pairs))))
+        abort();
+    chorus_dedup_free(one);
+    chorus_dedup_free(three);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = size ? fuzz_input_file(data + 1, size - 1) : NULL;
@@ -76,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st.rows_kept > st.posts + st.duplicates + st.accounts_rows)
         abort();
     touch_corpus(c);
+    check_dedup_threads(ctx, c);
     chorus_corpus_free(c);
     chorus_ctx_free(ctx);
     return 0;
