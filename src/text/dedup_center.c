@@ -260,18 +260,27 @@ static void add_center(ch_dd_run *r, center_run *cr, uint32_t x)
     }
 }
 
-/* The loads of the texts two and one steps ahead in order (their bucket
- * numbers; then their buckets' centers) start now, so that their cache
- * misses overlap instead of following one another. */
+/* The loads of the texts three, two and one steps ahead in order (their
+ * bucket numbers; their buckets' centers; those centers' sets) start now,
+ * so that their cache misses overlap instead of following one another. */
 static void prefetch_ahead(const ch_dd_run *r, const center_run *cr, const uint64_t *order,
                            size_t to, size_t i, size_t step)
 {
-    for (unsigned b = 0; b < CH_MH_BANDS && i + 2 * step < to; b++)
-        __builtin_prefetch(&r->t.band[b][(uint32_t)order[i + 2 * step]]);
-    for (unsigned b = 0; b < CH_MH_BANDS && i + step < to; b++) {
-        uint32_t bk = r->t.band[b][(uint32_t)order[i + step]];
+    const ch_dd_texts *t = &r->t;
+    for (unsigned b = 0; b < CH_MH_BANDS && i + 3 * step < to; b++)
+        __builtin_prefetch(&t->band[b][(uint32_t)order[i + 3 * step]]);
+    for (unsigned b = 0; b < CH_MH_BANDS && i + 2 * step < to; b++) {
+        uint32_t bk = t->band[b][(uint32_t)order[i + 2 * step]];
         if (bk != NONE)
             __builtin_prefetch(cr->slot[b] + (size_t)bk * CENTERS);
+    }
+    for (unsigned b = 0; b < CH_MH_BANDS && i + step < to; b++) {
+        uint32_t bk = t->band[b][(uint32_t)order[i + step]];
+        const uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
+        for (unsigned k = 0; in && k < CENTERS && in[k] != NONE; k++) {
+            __builtin_prefetch(&t->set[in[k]]);
+            __builtin_prefetch(&t->set_n[in[k]]);
+        }
     }
 }
 
