@@ -119,8 +119,8 @@ static chorus_rc number_bands(ch_dd_run *r, center_run *cr, uint64_t *keys, uint
     unsigned want = r->o.threads < CH_MH_BANDS ? r->o.threads : CH_MH_BANDS;
     w[0] = (numberer){&r->t, cr, r->ctx, keys, vals, 0, 1, CHORUS_OK, ""};
     unsigned n = numberers_new(r, w, want > MAX_THREADS ? MAX_THREADS : want < 1 ? 1 : want);
-    size_t len = r->t.n + 1;
-    ch_dd_account(r, (int64_t)(n * len * 24)); /* extra scratch, and each sort's own */
+    size_t len = r->t.n + 1, scratch = len * 12 + (n - 1) * len * 24; /* sorts', shares' */
+    ch_dd_account(r, (int64_t)scratch);
     ch_parallel(number_share, w, sizeof *w, n);
     chorus_rc rc = w[0].rc;
     for (unsigned t = 1; t < n; t++) {
@@ -130,7 +130,7 @@ static chorus_rc number_bands(ch_dd_run *r, center_run *cr, uint64_t *keys, uint
         ch_free(w[t].ctx, w[t].vals, len * sizeof *w[t].vals);
         chorus_ctx_free(w[t].ctx);
     }
-    ch_dd_account(r, -(int64_t)(n * len * 24));
+    ch_dd_account(r, -(int64_t)scratch);
     for (unsigned b = 0; b < CH_MH_BANDS; b++)
         if (cr->slot[b])
             ch_dd_account(r, (int64_t)(((size_t)cr->nb[b] + 1) * CENTERS * sizeof(uint32_t)));
