@@ -251,14 +251,13 @@ static void run_free(ch_dd_run *r)
     chorus_normalizer_free(r->norm_reply);
 }
 
-/* The two normalisers: posts, and replies without their leading mentions
- * (the people a reply answers, not what it says), as the tweet signal. */
-static chorus_rc make_normalizers(ch_dd_run *r)
+chorus_rc ch_dd_normalizers(chorus_ctx *ctx, const chorus_dedup_opts *o, chorus_normalizer **norm,
+                            chorus_normalizer **norm_reply)
 {
-    chorus_text_opts to = r->o.text;
-    chorus_rc rc = chorus_normalizer_new(r->ctx, &to, &r->norm);
+    chorus_text_opts to = o->text;
+    chorus_rc rc = chorus_normalizer_new(ctx, &to, norm);
     to.strip_lead_mentions = 1;
-    return rc ? rc : chorus_normalizer_new(r->ctx, &to, &r->norm_reply);
+    return rc ? rc : chorus_normalizer_new(ctx, &to, norm_reply);
 }
 
 void chorus_dedup_defaults(chorus_dedup_opts *o, chorus_dedup_kind kind)
@@ -316,7 +315,7 @@ chorus_rc chorus_dedup_run(chorus_ctx *ctx, const chorus_corpus *c, const chorus
     r.d->priv = r.priv;
     r.d->episode_gap_ms = r.o.episode_gap_ms;
     ch_arena_init(&r.priv->arena, ctx, (size_t)64 << 10);
-    rc = make_normalizers(&r);
+    rc = ch_dd_normalizers(ctx, &r.o, &r.norm, &r.norm_reply);
     if (!rc)
         rc = ch_dd_read(&r);
     if (!rc)

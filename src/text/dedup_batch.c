@@ -109,11 +109,11 @@ static chorus_rc take_batch(ch_dd_run *r, const reader *rd, unsigned n, uint32_t
         r->post_text[i] = UINT32_MAX;
         if (p->f.len == 0 || (rc = ch_dd_lookup(r, i, &p->f)) || !p->f.is_new)
             continue;
-        if (p->later && !(rc = ch_dd_match_form(r, i)) &&
-            !(rc = ch_dd_shingle(r, &r->sa, &r->buf, &p->f, p->bands)))
-            rc = ch_dd_add_text(r, i, &p->f, r->sa.v, p->bands);
-        else if (!p->later)
-            rc = ch_dd_add_text(r, i, &p->f, rd[(i - from) % n].values + p->at, p->bands);
+        if (p->later && !(rc = ch_dd_match_form(r, i))) /* shingled here */
+            rc = ch_dd_shingle(r, &r->sa, &r->buf, &p->f, p->bands);
+        if (!rc)
+            rc = ch_dd_add_text(r, i, &p->f,
+                                p->later ? r->sa.v : rd[(i - from) % n].values + p->at, p->bands);
     }
     return rc;
 }
@@ -130,11 +130,7 @@ static chorus_rc reader_new(ch_dd_run *r, reader *rd, batch_post *posts, unsigne
     rd->step = n;
     chorus_text_buf_init(&rd->buf, rd->ctx);
     ch_shingles_init(&rd->s, rd->ctx);
-    chorus_text_opts to = r->o.text;
-    chorus_rc rc = chorus_normalizer_new(rd->ctx, &to, &rd->norm);
-    to.strip_lead_mentions = 1;
-    if (!rc)
-        rc = chorus_normalizer_new(rd->ctx, &to, &rd->norm_reply);
+    chorus_rc rc = ch_dd_normalizers(rd->ctx, &r->o, &rd->norm, &rd->norm_reply);
     return rc ? ch_error(r->ctx, rc, "%s", chorus_errmsg(rd->ctx)) : CHORUS_OK;
 }
 

@@ -4,9 +4,10 @@
  * texts, in order of priority (more copies first, then first seen), join
  * the first similar center they share a bucket with, or become a center.
  * Members are all similar to their center: no chains. On several
- * threads, the bands are numbered side by side, and a block of texts is first compared with the centers of the
- * blocks before it, side by side (a plan per text), then taken in order;
- * the result is the same on any number of threads.
+ * threads, the bands are numbered side by side, and each block of texts
+ * is first compared with the centers of the blocks before it, side by
+ * side (a plan per text), then taken in order: the result is the same on
+ * any number of threads.
  */
 #include "text/dedup_impl.h"
 
@@ -139,13 +140,13 @@ static chorus_rc number_bands(ch_dd_run *r, center_run *cr, uint64_t *keys, uint
     return rc;
 }
 
-/* Whether x was already compared with center c; notes it if not. */
-static int seen(center_run *cr, uint32_t c)
+/* Whether c is in list[0..*n); adds it if not (a text meets a center once). */
+static int seen(uint32_t *list, size_t *n, uint32_t c)
 {
-    for (size_t i = 0; i < cr->n_compared; i++)
-        if (cr->compared[i] == c)
+    for (size_t i = 0; i < *n; i++)
+        if (list[i] == c)
             return 1;
-    cr->compared[cr->n_compared++] = c;
+    list[(*n)++] = c;
     return 0;
 }
 
@@ -179,7 +180,7 @@ static chorus_rc meet(ch_dd_run *r, center_run *cr, const block_plan *bp, uint32
     chorus_dedup_stats *st = &r->d->stats;
     st->candidates++;
     if (!bp || bp->rank[c] >= bp->from) {
-        if (seen(cr, c))
+        if (seen(cr->compared, &cr->n_compared, c))
             return st->linked++, CHORUS_OK;
         return ch_dd_judge(r, c, x, joined);
     }
@@ -226,13 +227,9 @@ static uint8_t plan_text(const ch_dd_run *r, const center_run *cr, uint32_t x, m
         const uint32_t *in = bk == NONE ? NULL : cr->slot[b] + (size_t)bk * CENTERS;
         for (unsigned k = 0; in && k < CENTERS && in[k] != NONE; k++) {
             met *e = &m[n++];
-            size_t i = 0;
-            while (i < n_before && met_before[i] != in[k])
-                i++;
             *e = (met){in[k], MET_SEEN, 0, 0};
-            if (i < n_before)
+            if (seen(met_before, &n_before, in[k]))
                 continue;
-            met_before[n_before++] = in[k];
             if (ch_dd_is_words(&r->t, in[k]) != ch_dd_is_words(&r->t, x)) {
                 e->what = MET_LATER;
                 continue;

@@ -98,6 +98,12 @@ typedef struct ch_dd_run {
     uint64_t memory;     /* bytes held now, for stats.memory */
 } ch_dd_run;
 
+/* The two normalisers of a run, made with ctx: posts, and replies
+ * without their leading mentions (the people a reply answers, not what it
+ * says), as the tweet signal reads them. */
+chorus_rc ch_dd_normalizers(chorus_ctx *ctx, const chorus_dedup_opts *o, chorus_normalizer **norm,
+                            chorus_normalizer **norm_reply);
+
 /* Reads the corpus: match forms, exact duplicates, signatures (on
  * several threads: ch_dd_read_batches, dedup_batch.c). */
 chorus_rc ch_dd_read(ch_dd_run *r);
