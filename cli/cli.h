@@ -8,6 +8,7 @@
 
 #include <chorus/chorus.h>
 #include <chorus/corpus.h>
+#include <chorus/attach.h>
 #include <chorus/db.h>
 #include <stdio.h>
 
@@ -90,15 +91,27 @@ typedef struct coord_net {
     size_t parts;
 } coord_net;
 
+/* Accounts attached to the groups after them (chorus_attach_accounts):
+ * the settings, and what the run found for its summary. */
+typedef struct coord_attach {
+    int on;                  /* --attach on (the default; never in raw mode) */
+    chorus_action_opts act;  /* the run's signal options (hashtag count) */
+    chorus_attach_opts opts; /* --attach-share, --fdr */
+    size_t attached;
+    uint32_t rounds, held;
+} coord_attach;
+
 /* Groups of the coordination network and per-account evidence:
  * OUTDIR/groups.csv and OUTDIR/accounts.csv (cli/coord_groups.c) through
  * files[0] and files[1], left finished but not committed (the caller
  * commits them with the run's other files); net's co-actions give each
- * group's top objects. */
+ * group's top objects; with att (may be NULL) accounts attached to the
+ * groups join them. */
 struct chorus_graph_edge;
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c,
                              const struct chorus_graph_edge *e, size_t n, const coord_net *net,
-                             const char *outdir, cli_out files[2], int raw, chorus_db *db);
+                             const char *outdir, cli_out files[2], int raw, coord_attach *att,
+                             chorus_db *db);
 
 /* Catalogue matching with default options (as `chorus match`): the
  * catalogue CSV at narratives_path against every post of c, written to

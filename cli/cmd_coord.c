@@ -59,6 +59,13 @@ static const char usage[] =
     "                           model at --fdr; none: every pair passing\n"
     "                           --min-weight, no statistics (raw mode)\n"
     "  --fdr Q                  false discovery rate per signal (default 0.01)\n"
+    "  --attach on|off          on (default): attach to a group the accounts\n"
+    "                           whose retweets, replies, links, link domains and\n"
+    "                           hashtag sequences fall on the objects it holds\n"
+    "                           far more often than other accounts' do (not in\n"
+    "                           raw mode; docs/coordination.md)\n"
+    "  --attach-share S         a group holds an object when its accounts are\n"
+    "                           at least this share of the object's (default 0.5)\n"
     "  --db FILE                also write the corpus and the network tables\n"
     "                           (edges, evidence, group_members) to SQLite\n"
     "  --max-object-actions N   set aside objects with more actions (default 5000)\n"
@@ -105,6 +112,7 @@ typedef struct coord_run {
     size_t n_co[MAX_JOBS], n_parts;
     int64_t min_words[CHORUS_SIG_COUNT]; /* per text signal: --min-words */
     uint32_t *acc_stratum; /* per account: its language's stratum (0: unknown or rare) */
+    coord_attach att;      /* --attach: accounts attached to the groups */
 } coord_run;
 
 #define WINDOW_AUTO (-1)
@@ -114,6 +122,8 @@ typedef struct coord_run {
 #define OPT_MIN_WORDS 300 /* long options with no letter */
 #define OPT_EVIDENCE 301
 #define OPT_THREADS 302
+#define OPT_ATTACH 303
+#define OPT_ATTACH_SHARE 304
 #define MAX_THREADS 16
 
 static int parse_uint(const char *arg, const char *opt, uint64_t max, uint64_t *out)
@@ -250,6 +260,19 @@ static int coord_option(coord_run *r, int opt, const char *arg)
         return 1;
     }
     case 'd': r->db_path = arg; return 1;
+    case OPT_ATTACH:
+        if (strcmp(arg, "on") && strcmp(arg, "off"))
+            return cli_error("--attach: on or off"), -1;
+        r->att.on = strcmp(arg, "on") == 0;
+        return 1;
+    case OPT_ATTACH_SHARE: {
+        char *end;
+        double share = strtod(arg, &end);
+        if (*end || end == arg || !(share > 0 && share <= 1))
+            return cli_error("--attach-share: a share above 0 and at most 1, e.g. 0.5"), -1;
+        r->att.opts.min_share = share;
+        return 1;
+    }
     case 'l':
         if (strcmp(arg, "url") && strcmp(arg, "domain"))
             return cli_error("--link-level: url or domain"), -1;
@@ -574,10 +597,12 @@ static chorus_rc write_outputs(chorus_ctx *ctx, coord_run *r, const chorus_corpu
         write_rows(&w);
     }
     chorus_rc rc = started ? CHORUS_OK : w.rc;
+    r->att.act = r->act;
+    r->att.opts.fdr = r->fdr;
     if (!rc)
         rc = coord_write_groups(ctx, c, r->graph, r->n_graph,
                                 &(coord_net){r->net, r->co, r->n_co, r->n_parts}, r->outdir,
-                                r->out + OUT_GROUPS, r->raw, r->db);
+                                r->out + OUT_GROUPS, r->raw, &r->att, r->db);
     if (started)
         pthread_join(tid, NULL);
     if (w.rc && (!rc || !started)) { /* the rows' failure, unless another was reported */
@@ -801,6 +826,9 @@ static chorus_rc write_network(chorus_ctx *ctx, coord_run *r, const chorus_corpu
                     r->evidence_cap, r->total_dropped);
         else
             fputs("every co-action)\n", stderr);
+        if (r->att.on && !r->raw)
+            fprintf(stderr, "attached: %zu accounts to the groups (%u rounds, %u objects held)\n",
+                    r->att.attached, r->att.rounds, r->att.held);
         fprintf(stderr, "skipped:  %s/skipped_objects.csv (%" PRIu64 " objects over %u actions)\n"
                         "network:  %s/network.gexf, %s/network.graphml\n",
                 r->outdir, r->total_skipped, r->pair.max_object_actions, r->outdir, r->outdir);
@@ -826,6 +854,7 @@ static int parse_args(int argc, char **argv, coord_run *r, cli_ingest *in)
         {"fdr", required_argument, 0, 'Q'},         {"db", required_argument, 0, 'd'},
         {"min-sources", required_argument, 0, 'M'}, {"min-words", required_argument, 0, OPT_MIN_WORDS},
         {"evidence", required_argument, 0, OPT_EVIDENCE}, {"threads", required_argument, 0, OPT_THREADS},
+        {"attach", required_argument, 0, OPT_ATTACH}, {"attach-share", required_argument, 0, OPT_ATTACH_SHARE},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     int code = cli_option_loop(argc, argv, "ho:q", longopts, "coord", usage, in, coord_option_cb, r);
     if (code)
@@ -862,6 +891,8 @@ static void coord_defaults(coord_run *r)
     r->window[CHORUS_SIG_LINK] = HOUR_WINDOW_MS;
     r->window[CHORUS_SIG_SIMILAR] = HOUR_WINDOW_MS;
     chorus_action_defaults(&r->act);
+    r->att.on = 1;
+    chorus_attach_defaults(&r->att.opts);
 }
 
 chorus_rc coord_stage(chorus_ctx *ctx, const chorus_corpus *c, const char *outdir, chorus_db *db)

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <chorus/actions.h>
+#include <chorus/attach.h>
 #include <chorus/coord.h>
 #include <chorus/graph.h>
 #include <chorus/output.h>
@@ -27,10 +28,12 @@ typedef struct acc_sum {
     uint32_t sig_edges[MAX_SIGNALS];    /* degree per signal */
     uint64_t sig_strength[MAX_SIGNALS]; /* strength per signal */
     uint32_t client[TOP], client_posts[TOP]; /* its most used clients (string ids) */
+    const chorus_attached *att; /* attached to its group, not by edges (else NULL) */
 } acc_sum;
 
 typedef struct grp_sum {
     uint32_t accounts, edges, signals;
+    uint32_t attached; /* of its accounts, those attached (chorus_attach_accounts) */
     uint64_t strength;
     int64_t first, last;
     uint32_t month_top, month_count; /* most common creation month (y*12+m) and its accounts */
@@ -356,7 +359,7 @@ static void write_groups(FILE *f, const chorus_corpus *c, const grp_sum *grp, ui
         put_objects(f, net, s);
         fputc(',', f);
         put_pairs(f, c, e, s);
-        fputc('\n', f);
+        fprintf(f, ",%u\n", s->attached);
     }
 }
 
@@ -439,7 +442,13 @@ static void write_account(FILE *f, const chorus_corpus *c, uint32_t k, uint32_t 
     put_clients(f, c, a);
     fputc(',', f);
     chorus_csv_field(f, v.screen_name.ptr, v.screen_name.len, CHORUS_CSV_NEUTRALISE);
-    fputc('\n', f);
+    if (a->att) {
+        fprintf(f, ",%u,%.3g,%" PRIu64 ",%" PRIu64 ",", a->att->round, a->att->p_value,
+                a->att->on_held, a->att->actions);
+        chorus_csv_field(f, a->att->top.ptr, a->att->top.len, CHORUS_CSV_NEUTRALISE);
+        fputc('\n', f);
+    } else
+        fputs(",,,,,\n", f);
 }
 
 /* accounts.csv: grouped accounts by group, then account index (a counting
@@ -490,21 +499,41 @@ static chorus_rc db_members(chorus_db *db, const uint32_t *group, uint32_t n_acc
     return rc;
 }
 
+/* The accounts attached to the groups (att->on, not in raw mode): their
+ * groups into group, their tests into acc (pointing into res), counts into att. */
+static chorus_rc attach(chorus_ctx *ctx, const chorus_corpus *c, coord_attach *att, int raw,
+                        uint32_t *group, acc_sum *acc, chorus_attach_result *res)
+{
+    if (!att || !att->on || raw)
+        return CHORUS_OK;
+    chorus_rc rc = chorus_attach_accounts(ctx, c, &att->act, &att->opts, group, res);
+    for (size_t i = 0; !rc && i < res->n; i++) {
+        const chorus_attached *x = &res->accounts[i];
+        acc[x->account].att = x;
+        acc[x->account].score = x->p_value > 0 ? fmin(300.0, -log10(x->p_value)) : 300.0;
+    }
+    att->attached = res->n, att->rounds = res->rounds, att->held = res->held;
+    return rc;
+}
+
 chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chorus_graph_edge *e,
                              size_t n, const coord_net *net, const char *outdir, cli_out files[2],
-                             int raw, chorus_db *db)
+                             int raw, coord_attach *att, chorus_db *db)
 {
     uint32_t n_acc = chorus_corpus_account_count(c), ng = 0;
     uint32_t *group = malloc((n_acc ? n_acc : 1) * sizeof *group);
     acc_sum *acc = calloc(n_acc ? n_acc : 1, sizeof *acc);
+    chorus_attach_result res = {0};
     chorus_rc rc = group && acc ? compute(ctx, e, n, n_acc, group, &ng) : CHORUS_ENOMEM;
+    if (!rc)
+        rc = attach(ctx, c, att, raw, group, acc, &res);
     grp_sum *grp = rc ? NULL : calloc(ng ? ng : 1, sizeof *grp);
     const char *names[MAX_SIGNALS];
     int n_names = 0;
     if (!rc && grp) {
         for (uint32_t k = 0; k < n_acc; k++)
             if (group[k] != UINT32_MAX)
-                grp[group[k]].accounts++;
+                grp[group[k]].accounts++, grp[group[k]].attached += acc[k].att != NULL;
         sum_edges(e, n, group, raw, acc, grp, names, &n_names);
         if (concentration(c, group, grp) || group_objects(net, group, grp, ng, n_acc) ||
             group_edges(e, n, group, grp, ng) || account_clients(c, group, acc))
@@ -513,10 +542,12 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
         int bad = cli_out_open(gf, outdir, "groups.csv",
                                "group_id,accounts,edges,strength,signals,first_time,last_time,"
                                "created_top_month,created_top_share,client_top,client_top_share,"
-                               "median_delay_s,top_objects,top_pairs\n") |
+                               "median_delay_s,top_objects,top_pairs,attached\n") |
                   cli_out_open(af, outdir, "accounts.csv",
                                "account_id,group_id,score,edges,strength,signals,signal_edges,"
-                               "signal_strength,posts,created_at,clients,screen_name\n");
+                               "signal_strength,posts,created_at,clients,screen_name,"
+                               "attached_round,attached_p_value,attached_on_held,"
+                               "attached_actions,attached_objects\n");
         if (gf->f)
             write_groups(gf->f, c, grp, ng, names, net->labels, e);
         if (af->f && write_accounts(af->f, c, group, ng, acc, names))
@@ -532,6 +563,7 @@ chorus_rc coord_write_groups(chorus_ctx *ctx, const chorus_corpus *c, const chor
         cli_error("out of memory");
     else if (rc && rc != CHORUS_EIO && !db)
         cli_error("%s", chorus_errmsg(ctx));
+    chorus_attach_free(ctx, &res);
     free(group), free(acc), free(grp);
     return rc;
 }
