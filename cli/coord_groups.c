@@ -495,7 +495,8 @@ static chorus_rc db_members(chorus_db *db, const uint32_t *group, uint32_t n_acc
     chorus_rc rc = CHORUS_OK;
     for (uint32_t k = 0; !rc && k < n_acc; k++)
         if (group[k] != UINT32_MAX)
-            rc = chorus_db_add_member(db, k, group[k], acc[k].score, acc[k].edges, acc[k].strength);
+            rc = chorus_db_add_member(db, k, group[k], acc[k].score, acc[k].edges, acc[k].strength,
+                                      acc[k].att);
     return rc;
 }
 

@@ -56,8 +56,8 @@ typedef struct chorus_attach_result {
  * chorus_corpus_account_count(c)) holds each account's group (UINT32_MAX:
  * none) on entry and the attached accounts' groups on return. *out is
  * filled (free it with chorus_attach_free). Deterministic: no threads, no
- * random draws. CHORUS_ENOMEM when memory runs out (group is then left as
- * it came). */
+ * random draws. act and opts may be NULL (defaults). CHORUS_ENOMEM when
+ * memory runs out (group is then left as it came). */
 chorus_rc chorus_attach_accounts(chorus_ctx *ctx, const chorus_corpus *c,
                                  const chorus_action_opts *act, const chorus_attach_opts *opts,
                                  uint32_t *group, chorus_attach_result *out);

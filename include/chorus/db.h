@@ -9,6 +9,7 @@
 #define CHORUS_DB_H
 
 #include <chorus/actions.h>
+#include <chorus/attach.h>
 #include <chorus/corpus.h>
 
 #ifdef __cplusplus
@@ -48,9 +49,10 @@ chorus_rc chorus_db_add_problem(chorus_db *db, const chorus_problem *p);
 chorus_rc chorus_db_add_pairs(chorus_db *db, const char *signal, const chorus_copairs *cp, int stats,
                               const chorus_actions *objects);
 
-/* Writes one account's group and evidence into group_members. */
+/* Writes one account's group and evidence into group_members; att (may
+ * be NULL) when the account was attached to the group (attach.h). */
 chorus_rc chorus_db_add_member(chorus_db *db, uint32_t account, uint32_t group, double score,
-                               uint32_t edges, uint64_t strength);
+                               uint32_t edges, uint64_t strength, const chorus_attached *att);
 
 /* A value of one column for chorus_db_table_row. TEXT binds the exact
  * bytes of s (s must outlive the call only); NULL binds SQL NULL. */

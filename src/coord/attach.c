@@ -80,7 +80,11 @@ static chorus_rc read_sets(chorus_ctx *ctx, const chorus_corpus *c, const chorus
     uint64_t objects = 0;
     chorus_rc rc = CHORUS_OK;
     for (size_t s = 0; !rc && s < 5 + columns; s++) {
-        chorus_action_opts o = *act;
+        chorus_action_opts o;
+        if (act)
+            o = *act;
+        else
+            chorus_action_defaults(&o);
         o.link_domain = s == 3;
         o.object_column = s < 5 ? 0 : (uint32_t)(s - 5);
         rc = chorus_actions_build(ctx, c, s < 5 ? sig[s] : CHORUS_SIG_ACTION, &o, &t->set[s]);
@@ -271,6 +275,30 @@ static chorus_rc pick_groups(chorus_ctx *ctx, const table *t, const rounds *w, u
     return CHORUS_OK;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Benjamini-Hochberg over p[0..m) as chorus_fdr_threshold, but running
+ * out of memory is an error here rather than "nothing passes". */
+static chorus_rc bh_threshold(chorus_ctx *ctx, const double *p, size_t m, double q, double *t)
+{
+    double *s = ch_alloc(ctx, (m ? m : 1) * sizeof *s);
+    if (!s)
+        return ch_nomem(ctx);
+    memcpy(s, p, m * sizeof *s);
+    qsort(s, m, sizeof *s, cmp_double);
+    for (size_t i = m; i-- > 0;)
+        if (s[i] <= q * (double)(i + 1) / (double)m) {
+            *t = s[i];
+            break;
+        }
+    ch_free(ctx, s, (m ? m : 1) * sizeof *s);
+    return CHORUS_OK;
+}
+
 /* One round: tests every ungrouped account that acted at all, attaches
  * those under the false discovery threshold that have a held object, and
  * only then gives them their groups (a round sees the groups it began
@@ -288,7 +316,9 @@ static chorus_rc run_round(chorus_ctx *ctx, const table *t, uint32_t *group,
             w->p[m] = chorus_binomial_sf(w->hits[a], t->actions[a], rate);
             w->tested[m++] = a;
         }
-    double threshold = rate > 0 ? chorus_fdr_threshold(ctx, w->p, m, o->fdr) : 0.0;
+    double threshold = 0.0;
+    if (rate > 0 && bh_threshold(ctx, w->p, m, o->fdr, &threshold))
+        return CHORUS_ENOMEM;
     for (size_t i = 0; i < m && threshold > 0; i++) {
         uint32_t a = w->tested[i];
         if (w->hits[a] == 0 || w->p[i] > threshold)

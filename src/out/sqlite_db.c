@@ -487,7 +487,9 @@ static const char network_sql[] =
     "CREATE TABLE IF NOT EXISTS evidence(signal TEXT NOT NULL, account_a INTEGER NOT NULL, "
     "account_b INTEGER NOT NULL, object TEXT, time_a_ms INTEGER, time_b_ms INTEGER);"
     "CREATE TABLE IF NOT EXISTS group_members(account_idx INTEGER PRIMARY KEY REFERENCES accounts, "
-    "group_id INTEGER NOT NULL, score REAL, edges INTEGER, strength INTEGER);";
+    "group_id INTEGER NOT NULL, score REAL, edges INTEGER, strength INTEGER, "
+    "attached_round INTEGER, attached_p_value REAL, attached_on_held INTEGER, "
+    "attached_actions INTEGER, attached_objects TEXT);";
 
 static chorus_rc network_tables(chorus_db *db)
 {
@@ -499,7 +501,7 @@ static chorus_rc network_tables(chorus_db *db)
     if (!rc)
         rc = prepare(db, "INSERT INTO evidence VALUES(?,?,?,?,?,?)", &db->evidence);
     if (!rc)
-        rc = prepare(db, "INSERT INTO group_members VALUES(?,?,?,?,?)", &db->member);
+        rc = prepare(db, "INSERT INTO group_members VALUES(?,?,?,?,?,?,?,?,?,?)", &db->member);
     return rc;
 }
 
@@ -539,15 +541,21 @@ chorus_rc chorus_db_add_pairs(chorus_db *db, const char *signal, const chorus_co
 }
 
 chorus_rc chorus_db_add_member(chorus_db *db, uint32_t account, uint32_t group, double score,
-                               uint32_t edges, uint64_t strength)
+                               uint32_t edges, uint64_t strength, const chorus_attached *att)
 {
     chorus_rc rc = network_tables(db);
     sqlite3_stmt *st = db->member;
     if (rc)
         return rc;
+    sqlite3_clear_bindings(st); /* a member by edges after an attached one: NULLs */
     int b = sqlite3_bind_int64(st, 1, account) | sqlite3_bind_int64(st, 2, group) |
             sqlite3_bind_double(st, 3, score) | sqlite3_bind_int64(st, 4, edges) |
             sqlite3_bind_int64(st, 5, (sqlite3_int64)strength);
+    if (att)
+        b |= sqlite3_bind_int64(st, 6, att->round) | sqlite3_bind_double(st, 7, att->p_value) |
+             sqlite3_bind_int64(st, 8, (sqlite3_int64)att->on_held) |
+             sqlite3_bind_int64(st, 9, (sqlite3_int64)att->actions) |
+             sqlite3_bind_text(st, 10, att->top.ptr, (int)att->top.len, SQLITE_TRANSIENT);
     return step(db, st, b, "writing a group member");
 }
 
