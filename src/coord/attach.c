@@ -173,17 +173,22 @@ static int cmp_u32(const void *x, const void *y)
 }
 
 /* The group holding object o (NONE when none does): the group with most
- * accounts on it (ties: the lowest number), when grouped accounts are at
- * least min_members and min_share of its accounts. buf has room for any
- * object's accounts. */
+ * accounts on it (ties: the lowest number), when at least min_members
+ * grouped accounts act on it and make at least min_share of its actions
+ * (actions, not accounts: a shortener that the group's link pushers post
+ * all day is theirs even when as many slow members post it once or
+ * twice). buf has room for any object's accounts. */
 static uint32_t holder(const table *t, uint32_t o, const uint32_t *group,
                        const chorus_attach_opts *opts, uint32_t *buf)
 {
-    size_t users = t->start[o + 1] - t->start[o], m = 0;
-    for (size_t i = t->start[o]; i < t->start[o + 1]; i++)
+    size_t m = 0;
+    uint64_t grouped = 0, all = 0;
+    for (size_t i = t->start[o]; i < t->start[o + 1]; i++) {
+        all += t->count[i];
         if (group[t->user[i]] != NONE)
-            buf[m++] = group[t->user[i]];
-    if (m < opts->min_members || (double)m < opts->min_share * (double)users)
+            buf[m++] = group[t->user[i]], grouped += t->count[i];
+    }
+    if (m < opts->min_members || (double)grouped < opts->min_share * (double)all)
         return NONE;
     qsort(buf, m, sizeof *buf, cmp_u32);
     uint32_t best = buf[0];

@@ -58,8 +58,10 @@ static void row(FILE *f, const char *account, const char *object, int *t)
 /* Group 0: g0-g4 on H1-H4 and g0, g1 on L; group 1: k0-k3 on K1, K2.
  * T: H1, H2, H3, L and 5 objects of its own. V: L three times and 2 of
  * its own (L is held only once T counts as grouped). U: K1 and K2 twice
- * each, H1 once, 3 of its own. E: H4 once and 19 of its own. 60 others:
- * 20 objects of their own each. */
+ * each, H1 once, 3 of its own. E: H4 once and 19 of its own. S: g2-g4
+ * four times each and y0-y4 once each (3 accounts of 8, but 12 actions of
+ * 17: held), the y also on 10 objects of their own. 60 others: 20
+ * objects of their own each. */
 static const char *write_corpus(void)
 {
     static char path[128];
@@ -86,6 +88,15 @@ static const char *write_corpus(void)
     row(f, "E", "H4", &t);
     for (int i = 0; i < 19; i++)
         snprintf(o, sizeof o, "e%d", i), row(f, "E", o, &t);
+    for (int y = 0; y < 5; y++) {
+        snprintf(a, sizeof a, "y%d", y);
+        row(f, a, "S", &t);
+        for (int i = 0; i < 10; i++)
+            snprintf(o, sizeof o, "y%d-%d", y, i), row(f, a, o, &t);
+    }
+    for (int g = 2; g < 5; g++)
+        for (int i = 0; i < 4; i++)
+            snprintf(a, sizeof a, "g%d", g), row(f, a, "S", &t);
     for (int x = 0; x < 60; x++)
         for (int i = 0; i < 20; i++)
             snprintf(a, sizeof a, "x%d", x), snprintf(o, sizeof o, "x%d-%d", x, i), row(f, a, o, &t);
@@ -152,15 +163,15 @@ static void test_rounds(void)
         CHECK_INT(au->round, 1); CHECK_INT(au->group, 1);
         CHECK_INT(au->on_held, 5);
         CHECK_INT(av->round, 2); CHECK_INT(av->group, 0); CHECK_INT(av->on_held, 3);
-        /* round 1: ungrouped accounts' actions on H1-H4, K1, K2 over all theirs */
-        double rate = (3.0 + 5 + 1) / (9 + 5 + 8 + 20 + 60 * 20);
+        /* round 1: ungrouped accounts' actions on H1-H4, K1, K2, S over all theirs */
+        double rate = (3.0 + 5 + 1 + 5) / (9 + 5 + 8 + 20 + 60 * 20 + 5 * 11);
         CHECK(fabs(at->base_rate - rate) < 1e-15);
         CHECK(fabs(at->p_value - chorus_binomial_sf(3, 9, rate)) < 1e-18);
         CHECK_STRN(au->top.ptr, au->top.len, "action:object: K1 (2) | action:object: K2 (2) | action:object: H1 (1)");
         CHECK_STRN(av->top.ptr, av->top.len, "action:object: L (3)");
     }
     CHECK_INT(r.rounds, 3); /* the third attaches nobody */
-    CHECK_INT(r.held, 7);   /* H1-H4, K1, K2, L */
+    CHECK_INT(r.held, 8);   /* H1-H4, K1, K2, L, S */
     CHECK_INT(group[account(c, "T")], 0);
     CHECK_INT(group[account(c, "V")], 0);
     CHECK_INT(group[account(c, "U")], 1);
@@ -174,7 +185,7 @@ static void test_rounds(void)
     CHECK_INT(r.n, 2);
     CHECK_INT(group[account(c, "V")], UINT32_MAX);
     chorus_attach_free(ctx, &r);
-    o.max_rounds = 10, o.min_share = 0.9; /* at most 5 of 6 (H2-H4), 4 of 5 (K1, K2) */
+    o.max_rounds = 10, o.min_share = 0.9; /* at most 5 of 6 (H2-H4), 4 of 5 (K1, K2), 12 of 17 (S) */
     given_groups(c, group);
     CHECK_INT(chorus_attach_accounts(ctx, c, NULL, &o, group, &r), CHORUS_OK);
     CHECK_INT(r.n, 0);
