@@ -18,8 +18,9 @@ extern "C" {
 typedef struct chorus_attach_opts {
     uint32_t min_members; /* a group holds an object that at least this many of its
                              grouped accounts act on (default 3) ... */
-    double min_share;     /* ... and grouped accounts make at least this share of
-                             the object's actions (default 0.5) */
+    double min_share;     /* ... and grouped accounts are at least this share of
+                             the object's accounts or make at least this share
+                             of its actions (default 0.5) */
     double fdr;           /* false discovery rate across tested accounts (default 0.01) */
     uint32_t max_rounds;  /* attached accounts count as grouped in the next round
                              (default 10; 1: one round) */

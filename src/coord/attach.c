@@ -174,10 +174,10 @@ static int cmp_u32(const void *x, const void *y)
 
 /* The group holding object o (NONE when none does): the group with most
  * accounts on it (ties: the lowest number), when at least min_members
- * grouped accounts act on it and make at least min_share of its actions
- * (actions, not accounts: a shortener that the group's link pushers post
- * all day is theirs even when as many slow members post it once or
- * twice). buf has room for any object's accounts. */
+ * grouped accounts act on it and they are at least min_share of its
+ * accounts or make at least min_share of its actions (a shortener that
+ * the group's link pushers post all day is theirs even when as many slow
+ * members post it once or twice). buf has room for any object's accounts. */
 static uint32_t holder(const table *t, uint32_t o, const uint32_t *group,
                        const chorus_attach_opts *opts, uint32_t *buf)
 {
@@ -188,7 +188,9 @@ static uint32_t holder(const table *t, uint32_t o, const uint32_t *group,
         if (group[t->user[i]] != NONE)
             buf[m++] = group[t->user[i]], grouped += t->count[i];
     }
-    if (m < opts->min_members || (double)grouped < opts->min_share * (double)all)
+    size_t users = t->start[o + 1] - t->start[o];
+    if (m < opts->min_members || ((double)grouped < opts->min_share * (double)all &&
+                                  (double)m < opts->min_share * (double)users))
         return NONE;
     qsort(buf, m, sizeof *buf, cmp_u32);
     uint32_t best = buf[0];

@@ -60,8 +60,9 @@ static void row(FILE *f, const char *account, const char *object, int *t)
  * its own (L is held only once T counts as grouped). U: K1 and K2 twice
  * each, H1 once, 3 of its own. E: H4 once and 19 of its own. S: g2-g4
  * four times each and y0-y4 once each (3 accounts of 8, but 12 actions of
- * 17: held), the y also on 10 objects of their own. 60 others: 20
- * objects of their own each. */
+ * 17: held), the y also on 10 objects of their own. R: g0-g2 once each
+ * and z four times (3 accounts of 4, held, though 3 actions of 7), z also
+ * on 2 of its own. 60 others: 20 objects of their own each. */
 static const char *write_corpus(void)
 {
     static char path[128];
@@ -97,6 +98,10 @@ static const char *write_corpus(void)
     for (int g = 2; g < 5; g++)
         for (int i = 0; i < 4; i++)
             snprintf(a, sizeof a, "g%d", g), row(f, a, "S", &t);
+    const char *z_objs[] = {"R", "R", "R", "R", "z1", "z2"};
+    for (size_t i = 0; i < sizeof z_objs / sizeof *z_objs; i++)
+        row(f, "z", z_objs[i], &t);
+    row(f, "g0", "R", &t), row(f, "g1", "R", &t), row(f, "g2", "R", &t);
     for (int x = 0; x < 60; x++)
         for (int i = 0; i < 20; i++)
             snprintf(a, sizeof a, "x%d", x), snprintf(o, sizeof o, "x%d-%d", x, i), row(f, a, o, &t);
@@ -153,7 +158,9 @@ static void test_rounds(void)
     given_groups(c, group);
     chorus_attach_result r;
     CHECK_INT(chorus_attach_accounts(ctx, c, NULL, NULL, group, &r), CHORUS_OK);
-    CHECK_INT(r.n, 3);
+    CHECK_INT(r.n, 4);
+    const chorus_attached *az = find(&r, account(c, "z"));
+    CHECK(az && az->round == 1 && az->group == 0 && az->on_held == 4);
     const chorus_attached *at = find(&r, account(c, "T")), *av = find(&r, account(c, "V")),
                           *au = find(&r, account(c, "U"));
     CHECK(at && av && au && !find(&r, account(c, "E")));
@@ -163,15 +170,15 @@ static void test_rounds(void)
         CHECK_INT(au->round, 1); CHECK_INT(au->group, 1);
         CHECK_INT(au->on_held, 5);
         CHECK_INT(av->round, 2); CHECK_INT(av->group, 0); CHECK_INT(av->on_held, 3);
-        /* round 1: ungrouped accounts' actions on H1-H4, K1, K2, S over all theirs */
-        double rate = (3.0 + 5 + 1 + 5) / (9 + 5 + 8 + 20 + 60 * 20 + 5 * 11);
+        /* round 1: ungrouped accounts' actions on H1-H4, K1, K2, S, R over all theirs */
+        double rate = (3.0 + 5 + 1 + 5 + 4) / (9 + 5 + 8 + 20 + 60 * 20 + 5 * 11 + 6);
         CHECK(fabs(at->base_rate - rate) < 1e-15);
         CHECK(fabs(at->p_value - chorus_binomial_sf(3, 9, rate)) < 1e-18);
         CHECK_STRN(au->top.ptr, au->top.len, "action:object: K1 (2) | action:object: K2 (2) | action:object: H1 (1)");
         CHECK_STRN(av->top.ptr, av->top.len, "action:object: L (3)");
     }
     CHECK_INT(r.rounds, 3); /* the third attaches nobody */
-    CHECK_INT(r.held, 8);   /* H1-H4, K1, K2, L, S */
+    CHECK_INT(r.held, 9);   /* H1-H4, K1, K2, L, S, R */
     CHECK_INT(group[account(c, "T")], 0);
     CHECK_INT(group[account(c, "V")], 0);
     CHECK_INT(group[account(c, "U")], 1);
@@ -182,10 +189,10 @@ static void test_rounds(void)
     o.max_rounds = 1; /* V waits for T */
     given_groups(c, group);
     CHECK_INT(chorus_attach_accounts(ctx, c, NULL, &o, group, &r), CHORUS_OK);
-    CHECK_INT(r.n, 2);
+    CHECK_INT(r.n, 3);
     CHECK_INT(group[account(c, "V")], UINT32_MAX);
     chorus_attach_free(ctx, &r);
-    o.max_rounds = 10, o.min_share = 0.9; /* at most 5 of 6 (H2-H4), 4 of 5 (K1, K2), 12 of 17 (S) */
+    o.max_rounds = 10, o.min_share = 0.9; /* at most 5 of 6 (H2-H4), 4 of 5 (K1, K2), 12 of 17 (S), 3 of 4 (R) */
     given_groups(c, group);
     CHECK_INT(chorus_attach_accounts(ctx, c, NULL, &o, group, &r), CHORUS_OK);
     CHECK_INT(r.n, 0);
@@ -212,7 +219,7 @@ static void test_out_of_memory(void)
         chorus_rc rc = chorus_attach_accounts(ctx, c, NULL, NULL, group, &r);
         check_alloc_budget = 1000000;
         if (rc == CHORUS_OK) {
-            CHECK_INT(r.n, 3);
+            CHECK_INT(r.n, 4);
             chorus_attach_free(ctx, &r);
         } else {
             CHECK_INT(rc, CHORUS_ENOMEM);
