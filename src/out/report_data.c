@@ -431,6 +431,24 @@ static void evidence(rep *r)
     r->sum.evidence = emit_keyed(r, st, 7);
 }
 
+/* Per group the accounts attached to it (docs/coordination.md, "Accounts
+ * attached to a group"), strongest first, with the test behind each; {}
+ * for a database written before group_members had those columns. */
+static void attached(rep *r)
+{
+    static const char sql[] =
+        "SELECT m.group_id, coalesce(a.screen_name, a.account_id), m.attached_p_value,"
+        " m.attached_on_held, m.attached_actions, m.attached_objects FROM group_members m"
+        " LEFT JOIN accounts a ON a.account_idx = m.account_idx"
+        " WHERE m.attached_round IS NOT NULL ORDER BY m.group_id, m.attached_p_value, m.account_idx";
+    sqlite3_stmt *st = rep_prepare(r, sql);
+    fputs(",\n\"attached\":", r->o);
+    if (st)
+        emit_keyed(r, st, 5); /* a failed step still closes the object */
+    else
+        fputs("{}", r->o);
+}
+
 /* A stage's table: {"name","total","cols":[[name,type]],"rows"}. Columns
  * declared INTEGER/REAL are numbers; names ending in _ms are times. */
 static int64_t emit_table(rep *r, const char *name, const char *sql)
@@ -541,8 +559,10 @@ chorus_rc rep_write_data(rep *r)
             rc = network(r);
         if (!rc)
             evidence(r);
+        if (!rc)
+            attached(r);
     } else
-        fputs(",\n\"groups\":null,\"nodes\":{\"rows\":[]},\"links\":[],\"evidence\":{}", r->o);
+        fputs(",\n\"groups\":null,\"nodes\":{\"rows\":[]},\"links\":[],\"evidence\":{},\"attached\":{}", r->o);
     if (rc)
         return rc;
     narratives(r);

@@ -155,6 +155,14 @@ try {
   await common(s.page, s.ev, sampleDir, 'sample');
   const sla = num(sampleDir, 'SELECT count(*) FROM laundering');
   check(`sample: laundering table has ${sla} rows from the trace stage`, sla > 0 && await total(s.page, 'laundering') === sla);
+  // The group with most attached accounts lists them, with their test.
+  const agid = num(sampleDir, `SELECT group_id FROM group_members WHERE attached_round IS NOT NULL
+    GROUP BY group_id ORDER BY count(*) DESC, group_id LIMIT 1`);
+  const natt = num(sampleDir, `SELECT count(*) FROM group_members WHERE attached_round IS NOT NULL AND group_id = ${agid}`);
+  await s.page.locator('[data-table="groups"] tbody tr').filter({ has: s.page.locator('td', { hasText: new RegExp(`^${agid}$`) }) }).first().click();
+  await s.page.waitForSelector('#group-detail [data-table="attached"]', { timeout: 10000 });
+  check(`sample: group ${agid} lists its ${natt} attached accounts`, natt > 0 && await total(s.page, 'attached') === natt,
+    `shown ${await total(s.page, 'attached')}`);
   await s.page.screenshot({ path: sampleShot, fullPage: true });
   // One screen of the groups, the network and the opened group (docs/report.png).
   await s.page.evaluate(() => document.getElementById('groups').scrollIntoView());

@@ -121,6 +121,12 @@ function openGroup(gid) {
   makeTable(host, cols([['signal', 'text'], ['account A', 'text'], ['account B', 'text'], ['object', 'text'],
     ['time A', 'time'], ['time B', 'time'], ['delay s', 'num']]),
   ev.rows.map(r => [...r, r[4] != null && r[5] != null ? Math.abs(r[5] - r[4]) / 1000 : null]), { name: 'evidence', pageSize: 25 });
+  const att = (D.attached || {})[String(gid)] || [];
+  if (att.length) {
+    host.append(el('h4', { text: `Attached: ${att.length} accounts without pair evidence whose actions keep landing on this group's objects` }));
+    makeTable(host, cols([['account', 'text'], ['p-value', 'num'], ['on held objects', 'num'], ['actions', 'num'],
+      ['objects', 'text']]), att, { name: 'attached', pageSize: 25 });
+  }
   chart(host, `Group ${gid}: posts of its members over time`, (D.series.groups || {})[String(gid)], groupColor(gid));
   host.scrollIntoView({ block: 'nearest' });
 }
