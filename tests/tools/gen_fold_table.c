@@ -181,6 +181,9 @@ static void build_entries(void)
             continue;
         }
         int n = expand(cp, seq);
+        if (n == 1 && seq[0] == cp)
+            e &= ~CH_FOLD_UPPER; /* stays upper in the match form (Cherokee folds to
+                                    upper case): a split there would split again */
         if (n == 0)
             e |= CH_FOLD_DELETE;
         else if (n != 1 || seq[0] != cp)
