@@ -289,7 +289,8 @@ static int cmp_double(const void *x, const void *y)
 }
 
 /* Benjamini-Hochberg over p[0..m) as chorus_fdr_threshold, but running
- * out of memory is an error here rather than "nothing passes". */
+ * out of memory is an error here rather than "nothing passes", and *t is
+ * -1 when nothing passes (p-values that underflow to 0 still pass). */
 static chorus_rc bh_threshold(chorus_ctx *ctx, const double *p, size_t m, double q, double *t)
 {
     double *s = ch_alloc(ctx, (m ? m : 1) * sizeof *s);
@@ -297,6 +298,7 @@ static chorus_rc bh_threshold(chorus_ctx *ctx, const double *p, size_t m, double
         return ch_nomem(ctx);
     memcpy(s, p, m * sizeof *s);
     qsort(s, m, sizeof *s, cmp_double);
+    *t = -1.0;
     for (size_t i = m; i-- > 0;)
         if (s[i] <= q * (double)(i + 1) / (double)m) {
             *t = s[i];
@@ -323,10 +325,10 @@ static chorus_rc run_round(chorus_ctx *ctx, const table *t, uint32_t *group,
             w->p[m] = chorus_binomial_sf(w->hits[a], t->actions[a], rate);
             w->tested[m++] = a;
         }
-    double threshold = 0.0;
+    double threshold = -1.0;
     if (rate > 0 && bh_threshold(ctx, w->p, m, o->fdr, &threshold))
         return CHORUS_ENOMEM;
-    for (size_t i = 0; i < m && threshold > 0; i++) {
+    for (size_t i = 0; i < m && threshold >= 0; i++) {
         uint32_t a = w->tested[i];
         if (w->hits[a] == 0 || w->p[i] > threshold)
             continue;

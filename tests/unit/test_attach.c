@@ -204,6 +204,39 @@ static void test_rounds(void)
     chorus_ctx_free(ctx);
 }
 
+/* An account whose p-value underflows to 0 is attached even when no other
+ * p-value passes: g0-g4 hold H1, W acts on it 400 times (rate 400/6400,
+ * P = 0.0625^400), 60 others on 100 objects of their own each. */
+static void test_underflow(void)
+{
+    char path[128], a[32], o[32];
+    snprintf(path, sizeof path, "%s/u.csv", dir);
+    FILE *f = fopen(path, "w");
+    int t = 0;
+    fputs("account,object,time\n", f);
+    for (int g = 0; g < 5; g++)
+        snprintf(a, sizeof a, "g%d", g), row(f, a, "H1", &t);
+    for (int i = 0; i < 400; i++)
+        row(f, "W", "H1", &t);
+    for (int x = 0; x < 60; x++)
+        for (int i = 0; i < 100; i++)
+            snprintf(a, sizeof a, "x%d", x), snprintf(o, sizeof o, "x%d-%d", x, i), row(f, a, o, &t);
+    fclose(f);
+    chorus_ctx *ctx = chorus_ctx_new(NULL, NULL);
+    chorus_corpus *c = load(ctx, path);
+    uint32_t n = chorus_corpus_account_count(c), *group = malloc(n * sizeof *group);
+    given_groups(c, group);
+    chorus_attach_result r;
+    CHECK_INT(chorus_attach_accounts(ctx, c, NULL, NULL, group, &r), CHORUS_OK);
+    CHECK_INT(r.n, 1);
+    CHECK(r.n == 1 && r.accounts[0].p_value == 0.0 && r.accounts[0].on_held == 400);
+    CHECK_INT(group[account(c, "W")], 0);
+    chorus_attach_free(ctx, &r);
+    free(group);
+    chorus_corpus_free(c);
+    chorus_ctx_free(ctx);
+}
+
 /* Every allocation failure is CHORUS_ENOMEM with the groups untouched. */
 static void test_out_of_memory(void)
 {
@@ -243,6 +276,7 @@ int main(void)
         return 2;
     RUN(test_binomial);
     RUN(test_rounds);
+    RUN(test_underflow);
     RUN(test_out_of_memory);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
