@@ -9,6 +9,7 @@
 
 #include "core/ctx.h"
 #include "core/radix_sort.h"
+#include "fdr.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -282,32 +283,6 @@ static chorus_rc pick_groups(chorus_ctx *ctx, const table *t, const rounds *w, u
     return CHORUS_OK;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-/* Benjamini-Hochberg over p[0..m) as chorus_fdr_threshold, but running
- * out of memory is an error here rather than "nothing passes", and *t is
- * -1 when nothing passes (p-values that underflow to 0 still pass). */
-static chorus_rc bh_threshold(chorus_ctx *ctx, const double *p, size_t m, double q, double *t)
-{
-    double *s = ch_alloc(ctx, (m ? m : 1) * sizeof *s);
-    if (!s)
-        return ch_nomem(ctx);
-    memcpy(s, p, m * sizeof *s);
-    qsort(s, m, sizeof *s, cmp_double);
-    *t = -1.0;
-    for (size_t i = m; i-- > 0;)
-        if (s[i] <= q * (double)(i + 1) / (double)m) {
-            *t = s[i];
-            break;
-        }
-    ch_free(ctx, s, (m ? m : 1) * sizeof *s);
-    return CHORUS_OK;
-}
-
 /* One round: tests every ungrouped account that acted at all, attaches
  * those under the false discovery threshold that have a held object, and
  * only then gives them their groups (a round sees the groups it began
@@ -325,10 +300,10 @@ static chorus_rc run_round(chorus_ctx *ctx, const table *t, uint32_t *group,
             w->p[m] = chorus_binomial_sf(w->hits[a], t->actions[a], rate);
             w->tested[m++] = a;
         }
-    double threshold = -1.0;
-    if (rate > 0 && bh_threshold(ctx, w->p, m, o->fdr, &threshold))
+    double threshold = 0.0; /* p-values that underflow to 0 pass it */
+    if (rate > 0 && ch_fdr_threshold(ctx, w->p, m, o->fdr, &threshold))
         return CHORUS_ENOMEM;
-    for (size_t i = 0; i < m && threshold >= 0; i++) {
+    for (size_t i = 0; i < m && rate > 0; i++) {
         uint32_t a = w->tested[i];
         if (w->hits[a] == 0 || w->p[i] > threshold)
             continue;

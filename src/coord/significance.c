@@ -9,6 +9,7 @@
 #include <chorus/coord.h>
 
 #include "core/ctx.h"
+#include "fdr.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -52,23 +53,30 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-double chorus_fdr_threshold(chorus_ctx *ctx, const double *p, size_t n, double q)
+chorus_rc ch_fdr_threshold(chorus_ctx *ctx, const double *p, size_t n, double q, double *t)
 {
+    *t = 0.0;
     if (n == 0)
-        return 0.0;
+        return CHORUS_OK;
     double *s = ch_alloc(ctx, n * sizeof *s);
     if (!s)
-        return 0.0; /* nothing passes when memory runs out: never a false discovery */
+        return ch_nomem(ctx);
     memcpy(s, p, n * sizeof *s);
     qsort(s, n, sizeof *s, cmp_double);
-    double t = 0.0;
     for (size_t i = n; i-- > 0;)
         if (s[i] <= q * (double)(i + 1) / (double)n) {
-            t = s[i];
+            *t = s[i];
             break;
         }
     ch_free(ctx, s, n * sizeof *s);
-    return t;
+    return CHORUS_OK;
+}
+
+double chorus_fdr_threshold(chorus_ctx *ctx, const double *p, size_t n, double q)
+{
+    double t;
+    /* nothing passes when memory runs out: never a false discovery */
+    return ch_fdr_threshold(ctx, p, n, q, &t) ? 0.0 : t;
 }
 
 /* An object's popularity and, after sorting, running sums of m^2 q and m^2. */
