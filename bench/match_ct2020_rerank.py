@@ -292,6 +292,8 @@ def wordnet_features(C, f, v, wl):
 
 
 def queries(a, C, stem, split, tmp):
+    """Per tweet of the split: chorus's candidate ids, each feature divided by the
+    tweet's best, the relevant claims, and the raw features."""
     os.makedirs(tmp)
     cat, posts, gold, _ = ct.write_inputs(a.data, split, "joined", tmp)
     tweets = {r[0]: r[1] for r in ct.read_tsv(os.path.join(a.data, split, "tweets.queries.tsv"))}
@@ -313,13 +315,13 @@ def queries(a, C, stem, split, tmp):
         for n in (F[0] if F else {}):
             m = max(f[n] for f in F)
             cols[n] = [f[n] / m if m > 0 else 0 for f in F]
-        Q.append(([c["nid"] for c in cs], cols, rel))
+        Q.append(([c["nid"] for c in cs], cols, rel, F))
     return Q
 
 
 def map5(Q, w):
     tot = 0.0
-    for ids, cols, rel in Q:
+    for ids, cols, rel, _ in Q:
         s = [sum(wt * cols[n][i] for n, wt in w.items() if wt and n in cols)
              for i in range(len(ids))]
         order = sorted(range(len(ids)), key=lambda i: (-s[i], i))  # ties: chorus's order
